@@ -1,0 +1,62 @@
+import * as oauth from 'oauth4webapi'
+import type { ResolvedOptions } from './options.js'
+import { sessionFromTokens, type Session } from './session.js'
+import type { Transaction } from './transaction.js'
+
+/** Authorization response parameters that must not stay in the address bar or history. */
+const callbackParams = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri']
+
+/** Parses a callback URL; `undefined` when it is not a URL at all. */
+export function parseCallbackUrl(url: string): URL | undefined {
+  return URL.canParse(url) ? new URL(url) : undefined
+}
+
+/** True when `url` carries an authorization response for a redirect URI on this origin. */
+export function looksLikeCallback(url: URL, redirectUri: string): boolean {
+  const params = url.searchParams
+  return url.origin === new URL(redirectUri).origin && params.has('state') && (params.has('code') || params.has('error'))
+}
+
+/**
+ * Removes the authorization response from the address bar, so a code is never left in history to
+ * be replayed or leaked (RFC 9700 §4.2.4). Only touches the page when it is the callback itself.
+ */
+export function cleanCallbackUrl(callbackUrl: URL) {
+  if (typeof location === 'undefined' || typeof history === 'undefined') return
+  const current = new URL(location.href)
+  if (current.origin + current.pathname + current.search !== callbackUrl.origin + callbackUrl.pathname + callbackUrl.search) return
+  for (const name of callbackParams) current.searchParams.delete(name)
+  history.replaceState(history.state, '', current)
+}
+
+/**
+ * Validates the authorization response (RFC 9207 `iss`, `state`, error) and redeems the code with
+ * its PKCE verifier, then validates the token response and ID token (`iss`, `aud`, `azp`, `exp`,
+ * `nonce`, `auth_time` when `max_age` was sent). One network request: the token request.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9207.html#section-2.4
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ */
+export async function redeemCallback(
+  options: ResolvedOptions,
+  transaction: Transaction,
+  callbackUrl: URL,
+): Promise<Session> {
+  const { metadata } = transaction
+  const params = oauth.validateAuthResponse(metadata, options.client, callbackUrl, transaction.state)
+  const response = await oauth.authorizationCodeGrantRequest(
+    metadata,
+    options.client,
+    oauth.None(),
+    params,
+    transaction.redirectUri,
+    transaction.codeVerifier,
+    options.http,
+  )
+  const tokens = await oauth.processAuthorizationCodeResponse(metadata, options.client, response, {
+    expectedNonce: transaction.nonce ?? oauth.expectNoNonce,
+    maxAge: transaction.maxAge ?? oauth.skipAuthTimeCheck,
+    requireIdToken: transaction.nonce !== undefined,
+  })
+  return sessionFromTokens(tokens, metadata)
+}

@@ -1,0 +1,319 @@
+import { createStateStore, type AuthState, type AuthStateListener } from './auth-state.js'
+import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } from './authorize.js'
+import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl, redeemCallback } from './callback.js'
+import { discoverMetadata } from './discovery.js'
+import { AuthError, toAuthError } from './errors.js'
+import { endSessionUrl, revokeRefreshToken } from './logout.js'
+import { resolveOptions, type AuthClientOptions } from './options.js'
+import { refreshSession } from './refresh.js'
+import { withRefreshLock } from './refresh-lock.js'
+import { deleteSession, isFresh, isUsable, readSession, writeSession, type Session, type User } from './session.js'
+import { browserStore } from './storage.js'
+import { createTransaction, saveTransaction, takeTransaction } from './transaction.js'
+
+/** Options for {@link AuthClient.loginWithRedirect}. */
+export interface LoginOptions {
+  /** Any structured-cloneable value, handed back by `handleRedirectCallback()` (e.g. the route to return to). */
+  appState?: unknown
+  /** Extra authorization request parameters for this login, over the client's `authorizationParams`. */
+  authorizationParams?: Record<string, string>
+  /** A redirect URI for this login, instead of the client's `redirectUri`; it must be registered too. */
+  redirectUri?: string
+}
+
+/** What {@link AuthClient.handleRedirectCallback} resolves with. */
+export interface RedirectCallbackResult {
+  /** The `appState` given to `loginWithRedirect()`. */
+  appState?: unknown
+  /** The validated ID token claims, when the login used OpenID Connect. */
+  user?: User
+}
+
+/** Options for {@link AuthClient.getAccessToken}. */
+export interface GetAccessTokenOptions {
+  /** Refresh even if the current access token looks valid (e.g. after an API answered 401). */
+  forceRefresh?: boolean
+}
+
+/** Options for {@link AuthClient.logout}. */
+export interface LogoutOptions {
+  /** Where the server sends the browser afterwards; defaults to the client's `postLogoutRedirectUri`. */
+  returnTo?: string
+  /** Clear and revoke locally, but do not navigate to the server's `end_session_endpoint`. */
+  localOnly?: boolean
+}
+
+/** A client for one authorization server and one client ID. Create it with {@link createAuthClient}. */
+export interface AuthClient {
+  /**
+   * Starts a login: stores a one-time transaction (PKCE verifier, `state`, `nonce`) in IndexedDB
+   * and navigates to the authorization endpoint. Resolves only if navigation does not happen.
+   *
+   * @example
+   * ```ts
+   * await auth.loginWithRedirect({ appState: { returnTo: location.pathname } })
+   * ```
+   */
+  loginWithRedirect(options?: LoginOptions): Promise<void>
+  /**
+   * Whether `url` (default: the current location) carries an authorization response for this
+   * client: the redirect URI's origin with `state` and `code` or `error`.
+   *
+   * @example
+   * ```ts
+   * if (auth.isRedirectCallback()) await auth.handleRedirectCallback()
+   * ```
+   */
+  isRedirectCallback(url?: string): boolean
+  /**
+   * Completes a login from the authorization response in `url` (default: the current location):
+   * checks `state` and `iss`, redeems the code, validates the ID token, stores the session and
+   * removes the response from the address bar. Each login completes once: concurrent calls with the
+   * same URL share one result (React StrictMode), later ones reject with `invalid_state`. On any
+   * failure the existing session, if any, is kept.
+   *
+   * @example
+   * ```ts
+   * const { appState } = await auth.handleRedirectCallback()
+   * ```
+   */
+  handleRedirectCallback(url?: string): Promise<RedirectCallbackResult>
+  /**
+   * Returns a valid access token, refreshing it when less than `refreshLeewaySeconds` are left.
+   * Concurrent calls, in this tab and in others, share one refresh. Rejects with `login_required`
+   * when there is no session or the server ended it.
+   *
+   * @example
+   * ```ts
+   * const token = await auth.getAccessToken()
+   * await fetch('/api/orders', { headers: { Authorization: `Bearer ${token}` } })
+   * ```
+   */
+  getAccessToken(options?: GetAccessTokenOptions): Promise<string>
+  /**
+   * The validated ID token claims of the signed-in user, or `undefined`.
+   *
+   * @example
+   * ```ts
+   * const user = await auth.getUser()
+   * console.log(user?.name)
+   * ```
+   */
+  getUser(): Promise<User | undefined>
+  /**
+   * Whether there is a session that can give an access token.
+   *
+   * @example
+   * ```ts
+   * if (!(await auth.isAuthenticated())) await auth.loginWithRedirect()
+   * ```
+   */
+  isAuthenticated(): Promise<boolean>
+  /**
+   * Ends the session: clears it locally, revokes the refresh token (RFC 7009) and, unless
+   * `localOnly`, navigates to the server's `end_session_endpoint` (OpenID Connect RP-Initiated
+   * Logout).
+   *
+   * @example
+   * ```ts
+   * await auth.logout({ returnTo: 'https://app.example.com/' })
+   * ```
+   */
+  logout(options?: LogoutOptions): Promise<void>
+  /**
+   * Calls `listener` with the new state after each change; returns the function that unsubscribes.
+   *
+   * @example
+   * ```ts
+   * const unsubscribe = auth.subscribe((state) => render(state))
+   * ```
+   */
+  subscribe(listener: AuthStateListener): () => void
+  /**
+   * The current state, synchronously. `loading` until the stored session has been read.
+   *
+   * @example
+   * ```ts
+   * if (auth.getState().status === 'authenticated') showApp()
+   * ```
+   */
+  getState(): AuthState
+}
+
+/**
+ * Creates a client. Creating it touches no browser API (safe during server-side rendering); the
+ * stored session is read on first use.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuthClient({
+ *   issuer: 'https://login.example.com',
+ *   clientId: 'my-spa',
+ *   redirectUri: `${location.origin}/callback`,
+ * })
+ * ```
+ */
+export function createAuthClient(options: AuthClientOptions): AuthClient {
+  const config = resolveOptions(options)
+  const store = browserStore()
+  const state = createStateStore({ status: 'loading' })
+  const lockName = `pixie-auth:${config.namespace}`
+  const callbacks = new Map<string, Promise<RedirectCallbackResult>>()
+  let session: Session | undefined
+  let restoring: Promise<void> | undefined
+  let refreshing: Promise<Session> | undefined
+
+  const adopt = (next: Session | undefined, error?: AuthError) => {
+    session = next
+    state.set({ status: next ? 'authenticated' : 'unauthenticated', user: next?.user, error })
+  }
+
+  const restore = () =>
+    (restoring ??= readSession(store, config.namespace).then((stored) =>
+      adopt(stored && isUsable(stored) ? stored : undefined),
+    ))
+
+  const endSession = async (cause: AuthError) => {
+    await deleteSession(store, config.namespace)
+    const error = new AuthError('login_required', 'The session has ended; log in again', { cause })
+    adopt(undefined, error)
+    return error
+  }
+
+  /** Runs inside the lock, so the stored session is the newest any tab has. */
+  async function refreshInsideLock(staleAccessToken: string | undefined): Promise<Session> {
+    const stored = await readSession(store, config.namespace)
+    if (!stored) {
+      adopt(undefined)
+      throw new AuthError('login_required', 'Not logged in')
+    }
+    if (stored.accessToken !== staleAccessToken && isFresh(stored, config.refreshLeewaySeconds)) {
+      adopt(stored)
+      return stored
+    }
+    try {
+      const next = await refreshSession(config, stored)
+      await writeSession(store, config.namespace, next)
+      adopt(next)
+      return next
+    } catch (cause) {
+      const error = toAuthError(cause)
+      const sessionIsOver = error.code === 'login_required' || error.error === 'invalid_grant'
+      throw sessionIsOver ? await endSession(error) : error
+    }
+  }
+
+  const refresh = (staleAccessToken: string | undefined) =>
+    (refreshing ??= withRefreshLock(lockName, () => refreshInsideLock(staleAccessToken)).finally(() => {
+      refreshing = undefined
+    }))
+
+  async function completeLogin(url: string): Promise<RedirectCallbackResult> {
+    await restore()
+    try {
+      const callbackUrl = parseCallbackUrl(url)
+      if (!callbackUrl) throw new AuthError('invalid_state', 'The callback URL is not a URL')
+      cleanCallbackUrl(callbackUrl)
+      const transaction = await takeTransaction(store, callbackUrl.searchParams.get('state'))
+      const next = await redeemCallback(config, transaction, callbackUrl)
+      // Under the lock, so a refresh running in another tab cannot write over the new session.
+      await withRefreshLock(lockName, () => writeSession(store, config.namespace, next))
+      adopt(next)
+      return { appState: transaction.appState, user: next.user }
+    } catch (cause) {
+      const error = toAuthError(cause)
+      adopt(session, error)
+      throw error
+    }
+  }
+
+  async function startLogin({ appState, authorizationParams, redirectUri = config.redirectUri }: LoginOptions) {
+    if (!URL.canParse(redirectUri)) throw new AuthError('config_error', 'redirectUri must be an absolute URL')
+    try {
+      structuredClone(appState)
+    } catch (cause) {
+      throw new AuthError('config_error', 'appState must be structured-cloneable', { cause })
+    }
+    const { scope = config.scope, ...params } = { ...config.authorizationParams, ...authorizationParams }
+    assertNoProtocolParams(params)
+    const metadata = await discoverMetadata(config)
+    assertSupportedServer(metadata)
+    const maxAge = params.max_age === undefined ? undefined : Number(params.max_age)
+    const transaction = createTransaction({ redirectUri, scope, maxAge, appState, metadata })
+    const url = await buildAuthorizationUrl(metadata, config.clientId, transaction, params)
+    await saveTransaction(store, transaction)
+    location.assign(url)
+  }
+
+  async function endSessionEverywhere({ returnTo, localOnly = false }: LogoutOptions) {
+    await restore()
+    const ended = await withRefreshLock(lockName, async () => {
+      const stored = await readSession(store, config.namespace)
+      await deleteSession(store, config.namespace)
+      return stored ?? session
+    })
+    adopt(undefined)
+    if (ended) await revokeRefreshToken(config, ended)
+    if (localOnly) return
+    const after = returnTo ?? config.postLogoutRedirectUri
+    const metadata = ended?.metadata ?? (await discoverMetadata(config))
+    const target = endSessionUrl(metadata, config.clientId, ended?.idToken, after) ?? after
+    if (target) location.assign(target)
+  }
+
+  /** Every public async method rejects with an AuthError and nothing else. */
+  const guarded =
+    <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await method(...args)
+      } catch (cause) {
+        throw toAuthError(cause)
+      }
+    }
+
+  return {
+    loginWithRedirect: guarded((options: LoginOptions = {}) => startLogin(options)),
+
+    isRedirectCallback(url = location.href) {
+      const parsed = parseCallbackUrl(url)
+      return parsed !== undefined && looksLikeCallback(parsed, config.redirectUri)
+    },
+
+    handleRedirectCallback: guarded((url: string = location.href) => {
+      let pending = callbacks.get(url)
+      if (!pending) {
+        pending = completeLogin(url).finally(() => callbacks.delete(url))
+        callbacks.set(url, pending)
+      }
+      return pending
+    }),
+
+    getAccessToken: guarded(async ({ forceRefresh = false }: GetAccessTokenOptions = {}) => {
+      await restore()
+      const current = session
+      if (!current) throw new AuthError('login_required', 'Not logged in')
+      if (!forceRefresh && isFresh(current, config.refreshLeewaySeconds)) return current.accessToken
+      return (await refresh(forceRefresh ? current.accessToken : undefined)).accessToken
+    }),
+
+    getUser: guarded(async () => {
+      await restore()
+      return session?.user
+    }),
+
+    isAuthenticated: guarded(async () => {
+      await restore()
+      return session !== undefined
+    }),
+
+    logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere(options)),
+
+    subscribe(listener) {
+      void restore()
+      return state.subscribe(listener)
+    },
+
+    getState: state.get,
+  }
+}

@@ -1,0 +1,125 @@
+import * as oauth from 'oauth4webapi'
+
+/**
+ * Stable error codes. Branch on these, never on `message`.
+ *
+ * - `login_required`: there is no usable session (never logged in, logged out, or the server
+ *   rejected the refresh token with `invalid_grant`). Call `loginWithRedirect()`.
+ * - `invalid_state`: the callback does not belong to a login this browser started, or it was
+ *   already used or expired (RFC 9700 §4.2.4, one-time `state`).
+ * - `oauth_error`: the server answered with an OAuth error; see `error` and `errorDescription`.
+ * - `invalid_response`: a response failed validation (wrong `iss`, `aud`, `nonce`, malformed
+ *   JSON, missing fields...). Nothing from it was stored.
+ * - `network_error`: the request got no usable answer: the connection failed or the server
+ *   answered with a 5xx that was not an OAuth error. Transient: the session is kept.
+ * - `timeout`: the request took longer than `timeoutSeconds`. Transient: the session is kept.
+ * - `config_error`: the client was configured or called wrongly.
+ */
+export type AuthErrorCode =
+  | 'login_required'
+  | 'invalid_state'
+  | 'oauth_error'
+  | 'invalid_response'
+  | 'network_error'
+  | 'timeout'
+  | 'config_error'
+
+/**
+ * The only error type the public API throws. The original error, when there is one, is kept as
+ * `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await auth.getAccessToken()
+ * } catch (e) {
+ *   if (e instanceof AuthError && e.code === 'login_required') await auth.loginWithRedirect()
+ *   else throw e
+ * }
+ * ```
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError'
+  /** The stable error code. */
+  readonly code: AuthErrorCode
+  /** For `oauth_error`: the server's `error` value (RFC 6749 §4.1.2.1, §5.2). */
+  readonly error?: string
+  /** For `oauth_error`: the server's `error_description`, when it sent one. */
+  readonly errorDescription?: string
+  /** The HTTP status of the response that caused the error, when there was one. */
+  readonly status?: number
+
+  constructor(
+    code: AuthErrorCode,
+    message: string,
+    options: { cause?: unknown; error?: string; errorDescription?: string; status?: number } = {},
+  ) {
+    super(message, { cause: options.cause })
+    this.code = code
+    this.error = options.error
+    this.errorDescription = options.errorDescription
+    this.status = options.status
+  }
+}
+
+/** True for the failures worth retrying: the server may answer next time. */
+export function isTransient(error: AuthError): boolean {
+  if (error.code === 'network_error' || error.code === 'timeout') return true
+  return (
+    error.code === 'oauth_error' &&
+    (error.error === 'server_error' || error.error === 'temporarily_unavailable' || (error.status ?? 0) >= 500)
+  )
+}
+
+const configErrorCodes = new Set<string>([
+  oauth.HTTP_REQUEST_FORBIDDEN,
+  oauth.REQUEST_PROTOCOL_FORBIDDEN,
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+])
+
+/** Maps anything thrown below the facade, oauth4webapi's errors included, to an {@link AuthError}. */
+export function toAuthError(cause: unknown): AuthError {
+  if (cause instanceof AuthError) return cause
+  if (cause instanceof oauth.ResponseBodyError) {
+    return new AuthError('oauth_error', `The server answered with ${cause.error}`, {
+      cause,
+      error: cause.error,
+      errorDescription: cause.error_description,
+      status: cause.status,
+    })
+  }
+  if (cause instanceof oauth.AuthorizationResponseError) {
+    return new AuthError('oauth_error', `The authorization server answered with ${cause.error}`, {
+      cause,
+      error: cause.error,
+      errorDescription: cause.error_description,
+    })
+  }
+  if (cause instanceof oauth.WWWAuthenticateChallengeError) {
+    const error = cause.cause.find((challenge) => challenge.parameters.error)?.parameters.error ?? 'invalid_token'
+    return new AuthError('oauth_error', `The server rejected the request with ${error}`, {
+      cause,
+      error,
+      status: cause.status,
+    })
+  }
+  if (cause instanceof DOMException && cause.name === 'TimeoutError') {
+    return new AuthError('timeout', 'The request timed out', { cause })
+  }
+  const code = (cause as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && configErrorCodes.has(code)) {
+    return new AuthError('config_error', (cause as Error).message, { cause })
+  }
+  if (cause instanceof oauth.OperationProcessingError) {
+    const status = cause.cause instanceof Response ? cause.cause.status : undefined
+    if (cause.code === oauth.RESPONSE_IS_NOT_CONFORM && status !== undefined && status >= 500) {
+      return new AuthError('network_error', `The server answered with HTTP ${status}`, { cause, status })
+    }
+    return new AuthError('invalid_response', cause.message, { cause, status })
+  }
+  if (cause instanceof TypeError || (cause instanceof DOMException && cause.name === 'AbortError')) {
+    return new AuthError('network_error', 'The request failed before the server answered', { cause })
+  }
+  return new AuthError('invalid_response', cause instanceof Error ? cause.message : String(cause), { cause })
+}

@@ -1,0 +1,87 @@
+import * as oauth from 'oauth4webapi'
+import { AuthError } from './errors.js'
+import type { KeyValueStore } from './storage.js'
+
+/** Validated ID token claims (OIDC Core §2), as `getUser()` returns them. */
+export type User = oauth.IDToken
+
+/** The tokens of a signed-in user, as stored in IndexedDB and shared by the tabs. */
+export interface Session {
+  accessToken: string
+  /** Lowercased `token_type` (RFC 6749 §7.1): `bearer`, or `dpop` for sender-constrained tokens. */
+  tokenType: string
+  /** Local time (ms) the access token was received; expiry is counted from it, not from the server's clock. */
+  receivedAt: number
+  /** Local time (ms) the access token expires, from `expires_in`; absent when the server gave none. */
+  expiresAt?: number
+  scope?: string
+  refreshToken?: string
+  idToken?: string
+  user?: User
+  /** The endpoints the session was made with, so refresh and logout after a reload need no discovery. */
+  metadata: oauth.AuthorizationServer
+}
+
+const keyPrefix = 'session:'
+
+export const readSession = (store: KeyValueStore, namespace: string) =>
+  store.get<Session>(keyPrefix + namespace)
+
+export const writeSession = (store: KeyValueStore, namespace: string, session: Session) =>
+  store.set(keyPrefix + namespace, session)
+
+export const deleteSession = (store: KeyValueStore, namespace: string) => store.delete(keyPrefix + namespace)
+
+/**
+ * Builds the session from a validated token response. On refresh, `previous` supplies what the
+ * server did not send again: the refresh token when it does not rotate, the ID token and user when
+ * no new ID token came.
+ */
+export function sessionFromTokens(
+  tokens: oauth.TokenEndpointResponse,
+  metadata: oauth.AuthorizationServer,
+  previous?: Session,
+  receivedAt = Date.now(),
+): Session {
+  const user = oauth.getValidatedIdTokenClaims(tokens)
+  if (user && previous?.user) assertSameUser(previous.user, user)
+  return {
+    accessToken: tokens.access_token,
+    tokenType: tokens.token_type,
+    receivedAt,
+    expiresAt: typeof tokens.expires_in === 'number' ? receivedAt + tokens.expires_in * 1000 : undefined,
+    scope: tokens.scope ?? previous?.scope,
+    refreshToken: tokens.refresh_token ?? previous?.refreshToken,
+    idToken: tokens.id_token ?? previous?.idToken,
+    user: user ?? previous?.user,
+    metadata,
+  }
+}
+
+/**
+ * OIDC Core §12.2: an ID token from a refresh must name the same user, from the same issuer, with
+ * the original `auth_time` (servers may leave `auth_time` out on refresh; that is no change).
+ */
+function assertSameUser(previous: User, next: User) {
+  for (const claim of ['iss', 'sub', 'auth_time'] as const) {
+    const changed = previous[claim] !== next[claim] && (claim !== 'auth_time' || next[claim] !== undefined)
+    if (changed) {
+      throw new AuthError('invalid_response', `The refreshed ID token changed its "${claim}" claim`)
+    }
+  }
+}
+
+/**
+ * Whether the access token can still be used for `leewaySeconds`. The leeway is capped at half the
+ * token's lifetime, so a server that issues very short-lived tokens does not cause a refresh on
+ * every call.
+ */
+export function isFresh(session: Session, leewaySeconds: number, now = Date.now()): boolean {
+  if (session.expiresAt === undefined) return true
+  const leewayMs = Math.min(leewaySeconds * 1000, (session.expiresAt - session.receivedAt) / 2)
+  return session.expiresAt - leewayMs > now
+}
+
+/** A stored session is worth restoring if it can still give an access token. */
+export const isUsable = (session: Session, now = Date.now()) =>
+  session.refreshToken !== undefined || isFresh(session, 0, now)
