@@ -11,7 +11,7 @@ import * as oauth from 'oauth4webapi'
  * - `invalid_response`: a response failed validation (wrong `iss`, `aud`, `nonce`, malformed
  *   JSON, missing fields...). Nothing from it was stored.
  * - `network_error`: the request got no usable answer: the connection failed or the server
- *   answered with a 5xx that was not an OAuth error. Transient: the session is kept.
+ *   answered with a 5xx. Transient: the session is kept.
  * - `timeout`: the request took longer than `timeoutSeconds`. Transient: the session is kept.
  * - `config_error`: the client was configured or called wrongly.
  */
@@ -62,13 +62,12 @@ export class AuthError extends Error {
   }
 }
 
-/** True for the failures worth retrying: the server may answer next time. */
+/**
+ * True for the failures worth retrying: the server may answer next time. Any 5xx counts, with or
+ * without an OAuth error body (oauth4webapi reads error bodies only on 4xx).
+ */
 export function isTransient(error: AuthError): boolean {
-  if (error.code === 'network_error' || error.code === 'timeout') return true
-  return (
-    error.code === 'oauth_error' &&
-    (error.error === 'server_error' || error.error === 'temporarily_unavailable' || (error.status ?? 0) >= 500)
-  )
+  return error.code === 'network_error' || error.code === 'timeout'
 }
 
 const configErrorCodes = new Set<string>([

@@ -1,0 +1,76 @@
+import * as oauth from 'oauth4webapi'
+import { describe, expect, it } from 'vitest'
+import { AuthError, isTransient, toAuthError } from '../src/errors.js'
+
+const as: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }
+const client: oauth.Client = { client_id: 'spa' }
+
+async function processTokenResponse(response: Response) {
+  try {
+    await oauth.processRefreshTokenResponse(as, client, response)
+  } catch (e) {
+    return toAuthError(e)
+  }
+  throw new Error('expected a failure')
+}
+
+describe('toAuthError', () => {
+  it('keeps an AuthError as it is', () => {
+    const error = new AuthError('timeout', 'slow')
+    expect(toAuthError(error)).toBe(error)
+  })
+
+  it('maps an OAuth error body to oauth_error with the server error and description', async () => {
+    const error = await processTokenResponse(
+      Response.json({ error: 'invalid_grant', error_description: 'rotated' }, { status: 400 }),
+    )
+    expect(error).toMatchObject({ code: 'oauth_error', error: 'invalid_grant', errorDescription: 'rotated', status: 400 })
+    expect(error.cause).toBeInstanceOf(oauth.ResponseBodyError)
+    expect(isTransient(error)).toBe(false)
+  })
+
+  it('maps a 5xx without an OAuth body to a transient network_error', async () => {
+    const error = await processTokenResponse(new Response('<h1>Bad gateway</h1>', { status: 502 }))
+    expect(error).toMatchObject({ code: 'network_error', status: 502 })
+    expect(isTransient(error)).toBe(true)
+  })
+
+  it('maps a 5xx with an OAuth error body to a transient network_error too', async () => {
+    const error = await processTokenResponse(Response.json({ error: 'server_error' }, { status: 500 }))
+    expect(error).toMatchObject({ code: 'network_error', status: 500 })
+    expect(isTransient(error)).toBe(true)
+  })
+
+  it('maps a 200 that is not JSON, or lacks access_token, to invalid_response', async () => {
+    const notJson = await processTokenResponse(new Response('hello', { status: 200, headers: { 'content-type': 'text/plain' } }))
+    expect(notJson.code).toBe('invalid_response')
+    const missing = await processTokenResponse(Response.json({ token_type: 'bearer' }))
+    expect(missing.code).toBe('invalid_response')
+  })
+
+  it('maps an authorization error response to oauth_error', () => {
+    const params = new URLSearchParams({ error: 'access_denied', error_description: 'no', state: 's' })
+    let error: AuthError | undefined
+    try {
+      oauth.validateAuthResponse(as, client, params, 's')
+    } catch (e) {
+      error = toAuthError(e)
+    }
+    expect(error).toMatchObject({ code: 'oauth_error', error: 'access_denied', errorDescription: 'no' })
+  })
+
+  it('maps fetch failures to network_error and timeouts to timeout', () => {
+    expect(toAuthError(new TypeError('Failed to fetch')).code).toBe('network_error')
+    expect(toAuthError(new DOMException('late', 'TimeoutError')).code).toBe('timeout')
+  })
+
+  it('maps insecure-request refusals to config_error', async () => {
+    let error: AuthError | undefined
+    try {
+      await oauth.discoveryRequest(new URL('http://as.example'))
+    } catch (e) {
+      error = toAuthError(e)
+    }
+    expect(error?.code).toBe('config_error')
+  })
+})

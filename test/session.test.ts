@@ -1,0 +1,56 @@
+import * as oauth from 'oauth4webapi'
+import { describe, expect, it } from 'vitest'
+import { isFresh, isUsable, sessionFromTokens, type Session } from '../src/session.js'
+
+const metadata: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }
+const tokens = (fields: Record<string, unknown>) => ({ token_type: 'bearer', ...fields }) as oauth.TokenEndpointResponse
+
+describe('sessionFromTokens', () => {
+  it('counts expiry from the local receipt time, not the server clock', () => {
+    const session = sessionFromTokens(tokens({ access_token: 'at', expires_in: 300 }), metadata, undefined, 1_000_000)
+    expect(session.expiresAt).toBe(1_000_000 + 300_000)
+    expect(session.receivedAt).toBe(1_000_000)
+  })
+
+  it('keeps the old refresh token, ID token and user when the server sends none', () => {
+    const previous = sessionFromTokens(tokens({ access_token: 'a1', refresh_token: 'r1', id_token: undefined }), metadata)
+    const withUser: Session = { ...previous, idToken: 'id1', user: { iss: 'i', sub: 's', aud: 'spa', iat: 1, exp: 2 } }
+    const next = sessionFromTokens(tokens({ access_token: 'a2', expires_in: 60 }), metadata, withUser)
+    expect(next).toMatchObject({ accessToken: 'a2', refreshToken: 'r1', idToken: 'id1', user: withUser.user })
+  })
+
+  it('takes the rotated refresh token when the server sends one', () => {
+    const previous = sessionFromTokens(tokens({ access_token: 'a1', refresh_token: 'r1' }), metadata)
+    expect(sessionFromTokens(tokens({ access_token: 'a2', refresh_token: 'r2' }), metadata, previous).refreshToken).toBe('r2')
+  })
+})
+
+describe('isFresh', () => {
+  const session = (lifetimeSeconds: number): Session => ({
+    accessToken: 'at',
+    tokenType: 'bearer',
+    receivedAt: 0,
+    expiresAt: lifetimeSeconds * 1000,
+    metadata,
+  })
+
+  it('is stale within the leeway of expiry', () => {
+    expect(isFresh(session(3600), 60, 3_539_000)).toBe(true)
+    expect(isFresh(session(3600), 60, 3_541_000)).toBe(false)
+  })
+
+  it('caps the leeway at half the lifetime, so short-lived tokens are still used', () => {
+    expect(isFresh(session(30), 60, 10_000)).toBe(true)
+    expect(isFresh(session(30), 60, 16_000)).toBe(false)
+  })
+
+  it('treats a token without expires_in as fresh', () => {
+    expect(isFresh({ ...session(1), expiresAt: undefined }, 60, 1e12)).toBe(true)
+  })
+
+  it('restores only sessions that can still give an access token', () => {
+    expect(isUsable(session(10), 5_000)).toBe(true)
+    expect(isUsable(session(10), 11_000)).toBe(false)
+    expect(isUsable({ ...session(10), refreshToken: 'rt' }, 11_000)).toBe(true)
+  })
+})
