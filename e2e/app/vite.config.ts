@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vite'
+
+const appRoot = fileURLToPath(new URL('.', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
+const sdkEntry = fileURLToPath(new URL('../../src/index.ts', import.meta.url))
+
+// Test harness app for the Playwright e2e tests: serves e2e/app/ on http://localhost:5173
+// and resolves `pixie-auth` to the SDK's TypeScript sources (no build needed).
+export default defineConfig({
+  root: appRoot,
+  cacheDir: fileURLToPath(new URL('../../node_modules/.vite-e2e', import.meta.url)),
+  clearScreen: false,
+  resolve: {
+    alias: [{ find: /^pixie-auth$/, replacement: sdkEntry }],
+  },
+  // Pre-bundle the SDK's runtime deps up front: otherwise vite discovers them on the first
+  // page load, re-optimizes and force-reloads the page in the middle of a test.
+  optimizeDeps: {
+    include: ['oauth4webapi', 'idb-keyval'],
+    entries: ['*.html'],
+  },
+  server: {
+    host: 'localhost',
+    port: 5173,
+    strictPort: true,
+    hmr: false,
+    fs: { allow: [repoRoot] },
+  },
+})

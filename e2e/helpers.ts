@@ -1,0 +1,431 @@
+// Shared helpers and fixtures for the pixie-auth Playwright e2e tests.
+import { test as base, expect, type BrowserContext, type Page, type Request } from '@playwright/test'
+import type { AuthClientConfig, SerializedError, TryResult } from './app/types'
+
+export { expect }
+export type { SerializedError, TryResult }
+
+export const PROVIDER = 'http://127.0.0.1:4010'
+export const APP = 'http://localhost:5173'
+export const CALLBACK_URL = `${APP}/callback.html`
+export const OTHER_CALLBACK_URL = `${APP}/other-callback.html`
+export const LOGGED_OUT_URL = `${APP}/logged-out.html`
+export const CLIENT_ID = 'pixie-e2e'
+export const USER_SUB = 'user-ada'
+
+/** Key under which the harness reads client config overrides (JSON, merged over its defaults). */
+export const APP_CONFIG_KEY = 'pixie-e2e-config'
+
+// ---------------------------------------------------------------------------------------------
+// Mock provider control API
+// ---------------------------------------------------------------------------------------------
+
+export interface ProviderConfig {
+  accessTokenTtl?: number
+  idTokenTtl?: number
+  refreshTokenTtl?: number
+  rotateRefreshTokens?: boolean
+  issueRefreshToken?: boolean
+  autoApprove?: boolean
+  includeIss?: boolean
+  clockOffsetSeconds?: number
+  revocationEndpoint?: boolean
+  endSessionEndpoint?: boolean
+  user?: Record<string, unknown>
+  [key: string]: unknown
+}
+
+export interface Fault {
+  endpoint: 'token' | 'revoke' | 'userinfo' | 'api' | 'authorize' | 'discovery'
+  grantType?: 'authorization_code' | 'refresh_token'
+  times?: number
+  type: 'status' | 'delay' | 'drop' | 'invalid_grant' | 'body' | 'id_token_claims'
+  status?: number
+  delayMs?: number
+  body?: unknown
+  contentType?: string
+  claims?: Record<string, unknown>
+}
+
+export interface ProviderLogEntry {
+  t: number
+  method: string
+  path: string
+  grantType?: string
+  status: number
+}
+
+export interface ProviderStats {
+  tokenRequests: { authorization_code: number; refresh_token: number; total: number }
+  reuseDetections: number
+  revocations: number
+  endSessions: number
+  lastEndSession: unknown
+  userinfoRequests: number
+  apiRequests: number
+  authorizeRequests: number
+  faultsServed: number
+  pendingFaults: number
+  activeRefreshTokens: number
+  log: ProviderLogEntry[]
+}
+
+export type RefreshTokenState = 'active' | 'rotated' | 'revoked' | 'unknown'
+
+async function control<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${PROVIDER}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`mock provider ${path} -> HTTP ${res.status}: ${text}`)
+  return (text ? JSON.parse(text) : undefined) as T
+}
+
+/** Resets all provider state (tokens, stats, faults, log) and applies `config` over its defaults. */
+export async function resetProvider(config?: ProviderConfig): Promise<void> {
+  await control('/__control/reset', { config: config ?? {} })
+}
+
+/** Merges `config` into the provider's current config, keeping its state. */
+export async function setProviderConfig(config: ProviderConfig): Promise<void> {
+  await control('/__control/config', config)
+}
+
+export async function injectFault(fault: Fault | Fault[]): Promise<void> {
+  await control('/__control/faults', fault)
+}
+
+export async function getStats(): Promise<ProviderStats> {
+  return control<ProviderStats>('/__control/stats')
+}
+
+export async function refreshTokenStatus(token: string): Promise<RefreshTokenState> {
+  const res = await control<{ state: RefreshTokenState }>(
+    `/__control/refresh-token-status?token=${encodeURIComponent(token)}`,
+  )
+  return res.state
+}
+
+/**
+ * Uses up the queued faults of the refresh_token grant by sending throwaway refresh requests from
+ * Node (bounded), so a fault the browser did not consume cannot hit a later step of the test.
+ * The mock provider has no "clear faults" control short of a full reset.
+ */
+export async function drainRefreshFaults(maxRequests = 5): Promise<number> {
+  let sent = 0
+  while ((await getStats()).pendingFaults > 0 && sent < maxRequests) {
+    sent += 1
+    await fetch(`${PROVIDER}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'drain-faults', client_id: CLIENT_ID }),
+      signal: AbortSignal.timeout(5_000),
+    }).catch(() => undefined)
+  }
+  expect((await getStats()).pendingFaults, 'faults left after draining').toBe(0)
+  return sent
+}
+
+/** Paths of the provider's discovery documents (fetching these is not "talking to the token endpoint"). */
+export function isMetadataRequest(entry: ProviderLogEntry): boolean {
+  return entry.method === 'GET' && (entry.path.startsWith('/.well-known/') || /jwks/i.test(entry.path))
+}
+
+/** Provider log entries after the last request to /authorize (i.e. after the redirect back to the app). */
+export function logAfterAuthorize(stats: ProviderStats): ProviderLogEntry[] {
+  const log = stats.log.filter((e) => !e.path.startsWith('/__control'))
+  let last = -1
+  log.forEach((e, i) => {
+    if (e.path.startsWith('/authorize')) last = i
+  })
+  return log.slice(last + 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harness app
+// ---------------------------------------------------------------------------------------------
+
+export type AppConfig = Partial<AuthClientConfig> & Record<string, unknown>
+
+/**
+ * Makes every harness page opened later in `target` (a page or a whole context) use `overrides`
+ * merged over the harness's default client config. Written to sessionStorage (per tab) by an init
+ * script that runs before the harness module, on the app origin only.
+ */
+export async function configureApp(target: Page | BrowserContext, overrides: AppConfig): Promise<void> {
+  await target.addInitScript(
+    ({ key, value, origin }) => {
+      if (location.origin === origin) sessionStorage.setItem(key, value)
+    },
+    { key: APP_CONFIG_KEY, value: JSON.stringify(overrides), origin: APP },
+  )
+}
+
+export async function waitForHarness(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.pixieReady === true, undefined, { timeout: 10_000 })
+}
+
+/** Navigates to a harness page (default `/`) and waits until `window.pixie` exists. */
+export async function openApp(page: Page, path = '/'): Promise<void> {
+  await page.goto(`${APP}${path}`)
+  await waitForHarness(page)
+}
+
+export interface LoginOptions {
+  appState?: unknown
+  authorizationParams?: Record<string, string>
+  redirectUri?: string
+  /** 'auto' (provider autoApprove: true, default), 'approve' / 'deny' (click the button on the provider page). */
+  consent?: 'auto' | 'approve' | 'deny'
+  /** Harness page to start from; default `/`. Pass null to start from the page's current document. */
+  startPath?: string | null
+}
+
+export interface CallbackLanding {
+  /** The /authorize URL the SDK navigated to. */
+  authorizeUrl: URL
+  /** The full callback URL the provider redirected back to (with code/state/iss or error). */
+  callbackUrl: string
+}
+
+/**
+ * Starts loginWithRedirect() on a harness page and follows the browser through the provider
+ * back to the callback page. Does NOT call handleRedirectCallback().
+ */
+export async function goToCallback(page: Page, options: LoginOptions = {}): Promise<CallbackLanding> {
+  const { consent = 'auto', startPath = '/', appState, authorizationParams, redirectUri } = options
+  if (startPath !== null) await openApp(page, startPath)
+  const landingUrl = redirectUri ?? CALLBACK_URL
+
+  const authorizeRequest = page.waitForRequest(
+    (r: Request) => r.url().startsWith(`${PROVIDER}/authorize`) && r.isNavigationRequest(),
+    { timeout: 10_000 },
+  )
+  const loginOptions: Record<string, unknown> = {}
+  if (appState !== undefined) loginOptions.appState = appState
+  if (authorizationParams !== undefined) loginOptions.authorizationParams = authorizationParams
+  if (redirectUri !== undefined) loginOptions.redirectUri = redirectUri
+  await page.evaluate((opts) => window.pixieStart(() => window.pixie.auth.loginWithRedirect(opts)), loginOptions)
+
+  let authorizeUrl: URL
+  try {
+    authorizeUrl = new URL((await authorizeRequest).url())
+  } catch (e) {
+    const startError = await page.evaluate(() => window.pixieStartError).catch(() => undefined)
+    throw new Error(
+      `loginWithRedirect() did not navigate to ${PROVIDER}/authorize` +
+        (startError ? `; it rejected with ${JSON.stringify(startError)}` : `: ${String(e)}`),
+    )
+  }
+
+  if (consent !== 'auto') {
+    await page.waitForURL((u) => u.origin === PROVIDER, { timeout: 10_000 })
+    await page.locator(consent === 'approve' ? '#approve' : '#deny').click()
+  }
+  await page.waitForURL((u) => u.href.startsWith(`${landingUrl}?`), { timeout: 10_000 })
+  await waitForHarness(page)
+  return { authorizeUrl, callbackUrl: page.url() }
+}
+
+/** Calls handleRedirectCallback(url?) in the page. */
+export async function handleCallback(
+  page: Page,
+  url?: string,
+): Promise<TryResult<{ appState?: unknown; user: { sub: string; [k: string]: unknown } }>> {
+  return page.evaluate(
+    (u) => window.pixieTry(() => (u === null ? window.pixie.auth.handleRedirectCallback() : window.pixie.auth.handleRedirectCallback(u))),
+    url ?? null,
+  ) as Promise<TryResult<{ appState?: unknown; user: { sub: string; [k: string]: unknown } }>>
+}
+
+export interface LoginResult extends CallbackLanding {
+  user: { sub: string; [k: string]: unknown }
+  appState?: unknown
+}
+
+/** Full login: harness page -> loginWithRedirect() -> provider -> callback.html -> handleRedirectCallback(). */
+export async function login(page: Page, options: LoginOptions = {}): Promise<LoginResult> {
+  const landing = await goToCallback(page, options)
+  const result = await handleCallback(page)
+  if (!result.ok) throw new Error(`handleRedirectCallback() failed: ${JSON.stringify(result.error)}`)
+  return { ...landing, ...result.value }
+}
+
+export async function getAccessToken(page: Page, options?: { forceRefresh?: boolean }): Promise<TryResult<string>> {
+  return page.evaluate((o) => window.pixieTry(() => window.pixie.auth.getAccessToken(o ?? undefined)), options ?? null)
+}
+
+export async function isAuthenticated(page: Page): Promise<boolean> {
+  return page.evaluate(() => window.pixie.auth.isAuthenticated())
+}
+
+export interface ClientState {
+  status: 'loading' | 'authenticated' | 'unauthenticated'
+  user?: { sub: string; [k: string]: unknown }
+  error?: unknown
+}
+
+export async function getState(page: Page): Promise<ClientState> {
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.pixie.auth.getState())) as ClientState)
+}
+
+/** Waits (bounded) until getState() has left 'loading' and returns it. */
+export async function settledState(page: Page): Promise<ClientState> {
+  await expect.poll(async () => (await getState(page)).status, { timeout: 5_000 }).not.toBe('loading')
+  return getState(page)
+}
+
+// ---------------------------------------------------------------------------------------------
+// IndexedDB
+// ---------------------------------------------------------------------------------------------
+
+export const IDB_NAME = 'pixie-auth'
+export const IDB_STORE = 'kv'
+
+export interface IdbEntry {
+  key: IDBValidKey
+  value: unknown
+}
+
+/**
+ * Dumps every key/value of the SDK's IndexedDB database from inside the page with raw indexedDB
+ * APIs. Never creates the database: if it does not exist yet the upgrade is aborted and [] returned.
+ */
+export async function readIdb(page: Page): Promise<IdbEntry[]> {
+  return page.evaluate(
+    ({ dbName, storeName }) =>
+      new Promise<{ key: IDBValidKey; value: unknown }[]>((resolve, reject) => {
+        const req = indexedDB.open(dbName)
+        let creating = false
+        req.onupgradeneeded = () => {
+          // The database does not exist: do not create it behind the SDK's back.
+          creating = true
+          req.transaction?.abort()
+        }
+        req.onerror = (ev) => {
+          if (creating) {
+            ev.preventDefault()
+            resolve([])
+          } else reject(req.error)
+        }
+        req.onblocked = () => reject(new Error('readIdb: open blocked'))
+        req.onsuccess = () => {
+          const db = req.result
+          if (!db.objectStoreNames.contains(storeName)) {
+            db.close()
+            resolve([])
+            return
+          }
+          const tx = db.transaction(storeName, 'readonly')
+          const store = tx.objectStore(storeName)
+          const keysReq = store.getAllKeys()
+          const valuesReq = store.getAll()
+          tx.oncomplete = () => {
+            db.close()
+            resolve(keysReq.result.map((key, i) => ({ key, value: valuesReq.result[i] })))
+          }
+          tx.onerror = () => {
+            db.close()
+            reject(tx.error)
+          }
+        }
+      }),
+    { dbName: IDB_NAME, storeName: IDB_STORE },
+  )
+}
+
+export interface StoredSession {
+  refreshToken?: string
+  idToken: string
+  accessToken: string
+  expiresAt: number
+  [k: string]: unknown
+}
+
+function isSessionEntry(e: IdbEntry): boolean {
+  return typeof e.key === 'string' && e.key.startsWith('session:')
+}
+
+/** The SDK's session record (key `session:…`), or undefined when there is none. */
+export async function readSession(page: Page): Promise<StoredSession | undefined> {
+  const entries = (await readIdb(page)).filter(isSessionEntry)
+  if (entries.length > 1) throw new Error(`more than one session record in IndexedDB: ${JSON.stringify(entries)}`)
+  return entries[0]?.value as StoredSession | undefined
+}
+
+/** Session record that must exist and hold a refresh token. */
+export async function requireSession(page: Page): Promise<StoredSession & { refreshToken: string }> {
+  const session = await readSession(page)
+  expect(session, 'IndexedDB session record').toBeTruthy()
+  expect(typeof session!.refreshToken, 'stored refreshToken').toBe('string')
+  return session as StoredSession & { refreshToken: string }
+}
+
+/** Asserts IndexedDB holds no session record and no token anywhere. */
+export async function expectNothingStored(page: Page): Promise<void> {
+  const entries = await readIdb(page)
+  expect(entries.filter(isSessionEntry), 'session records in IndexedDB').toEqual([])
+  for (const { key, value } of entries) {
+    const text = JSON.stringify(value) ?? ''
+    expect(text, `IndexedDB value under ${String(key)}`).not.toMatch(/"(refreshToken|accessToken|idToken)"\s*:/)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------------------------
+
+/** Bounded real-time wait (the SDK compares token expiry with the real clock). */
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms))
+}
+
+/**
+ * Waits (bounded, real time) until the stored access token is past its `expiresAt` (local ms, as the
+ * SDK stores it), plus a margin.
+ */
+export async function waitUntilExpired(session: StoredSession, marginMs = 300): Promise<void> {
+  expect(typeof session.expiresAt, 'stored expiresAt').toBe('number')
+  const wait = session.expiresAt + marginMs - Date.now()
+  expect(wait, 'access token lifetime left to wait for (ms)').toBeLessThan(15_000)
+  if (wait > 0) await sleep(wait)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------
+
+export interface PixieFixtures {
+  /** Provider config applied by the automatic reset before each test (override with test.use). */
+  providerConfig: ProviderConfig
+  /** Client config overrides for every harness page of the test's context (override with test.use). */
+  appConfig: AppConfig
+  /** Automatic: resets the mock provider with `providerConfig` before each test. */
+  providerReset: void
+}
+
+export const test = base.extend<PixieFixtures>({
+  providerConfig: [{ autoApprove: true }, { option: true }],
+  appConfig: [{}, { option: true }],
+  providerReset: [
+    async ({ providerConfig }, use) => {
+      await resetProvider(providerConfig)
+      await use()
+    },
+    { auto: true },
+  ],
+  context: async ({ context, appConfig }, use, testInfo) => {
+    if (Object.keys(appConfig).length > 0) await configureApp(context, appConfig)
+    const browserLog: string[] = []
+    context.on('console', (m) => browserLog.push(`[${m.type()}] ${m.text()}`))
+    context.on('weberror', (e) => browserLog.push(`[pageerror] ${e.error().stack ?? e.error().message}`))
+    await use(context)
+    if (testInfo.status !== testInfo.expectedStatus && browserLog.length > 0) {
+      await testInfo.attach('browser-console', { body: browserLog.join('\n'), contentType: 'text/plain' })
+      console.log(`--- browser console (${testInfo.title}) ---\n${browserLog.join('\n')}`)
+    }
+  },
+})

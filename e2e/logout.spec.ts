@@ -1,0 +1,86 @@
+// Logout: revocation, local cleanup, RP-initiated logout at the provider's end_session_endpoint.
+import type { Request } from '@playwright/test'
+import {
+  CLIENT_ID,
+  LOGGED_OUT_URL,
+  PROVIDER,
+  expect,
+  getAccessToken,
+  getState,
+  getStats,
+  isAuthenticated,
+  login,
+  readSession,
+  refreshTokenStatus,
+  requireSession,
+  settledState,
+  test,
+  waitForHarness,
+} from './helpers'
+
+test.describe('logout', () => {
+  test('logout() revokes the refresh token, clears IndexedDB and goes through /end-session to logged-out.html', async ({
+    page,
+  }) => {
+    await login(page)
+    const session = await requireSession(page)
+    expect((await getStats()).revocations).toBe(0)
+
+    const endSession = page.waitForRequest((r: Request) => r.url().startsWith(`${PROVIDER}/end-session`), {
+      timeout: 10_000,
+    })
+    await page.evaluate(() => window.pixieStart(() => window.pixie.auth.logout()))
+    const endSessionUrl = new URL((await endSession).url())
+    await page.waitForURL((u) => u.href.startsWith(LOGGED_OUT_URL), { timeout: 10_000 })
+    await waitForHarness(page)
+
+    // The RP-initiated logout request.
+    expect(endSessionUrl.searchParams.get('id_token_hint')).toBe(session.idToken)
+    expect(endSessionUrl.searchParams.get('client_id')).toBe(CLIENT_ID)
+    expect(endSessionUrl.searchParams.get('post_logout_redirect_uri')).toBe(LOGGED_OUT_URL)
+
+    const stats = await getStats()
+    expect(stats.revocations).toBe(1)
+    expect(stats.endSessions).toBe(1)
+    // The provider's record of the end-session request: its query parameters.
+    expect(stats.lastEndSession).toMatchObject({
+      id_token_hint: session.idToken,
+      client_id: CLIENT_ID,
+      post_logout_redirect_uri: LOGGED_OUT_URL,
+    })
+    expect(await refreshTokenStatus(session.refreshToken)).toBe('revoked')
+
+    // Nothing left, on the page we landed on.
+    expect(await readSession(page)).toBeUndefined()
+    expect(await settledState(page)).toMatchObject({ status: 'unauthenticated' })
+    expect(await isAuthenticated(page)).toBe(false)
+    expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { isAuthError: true, code: 'login_required' } })
+  })
+
+  test('logout({ localOnly: true }) revokes and clears without navigating', async ({ page }) => {
+    await login(page)
+    const session = await requireSession(page)
+    const urlBefore = page.url()
+    const providerNavigations: string[] = []
+    page.on('request', (r) => {
+      if (r.isNavigationRequest() && r.url().startsWith(PROVIDER)) providerNavigations.push(r.url())
+    })
+
+    const result = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.logout({ localOnly: true })))
+    expect(result).toEqual({ ok: true })
+
+    // Still the same document: the harness globals survive, and no navigation started.
+    expect(await page.evaluate(() => window.pixieReady)).toBe(true)
+    expect(page.url()).toBe(urlBefore)
+    expect(providerNavigations).toEqual([])
+
+    const stats = await getStats()
+    expect(stats.revocations).toBe(1)
+    expect(stats.endSessions).toBe(0)
+    expect(await refreshTokenStatus(session.refreshToken)).toBe('revoked')
+    expect(await readSession(page)).toBeUndefined()
+    expect((await getState(page)).status).toBe('unauthenticated')
+    expect(await isAuthenticated(page)).toBe(false)
+    expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { code: 'login_required' } })
+  })
+})

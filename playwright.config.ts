@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs'
+import { defineConfig } from '@playwright/test'
+
+const CI = !!process.env.CI
+
+/**
+ * Browser selection:
+ *  1. $CHROMIUM_PATH if set,
+ *  2. Debian's /usr/bin/chromium if it exists (this machine and CI: Playwright cannot download browsers here),
+ *  3. otherwise Playwright's own bundled Chromium (other machines, after `npx playwright install chromium`).
+ */
+function chromiumExecutable(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium'
+  return undefined
+}
+
+const PROVIDER_ORIGIN = 'http://127.0.0.1:4010'
+const APP_ORIGIN = 'http://localhost:5173'
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  // One worker: a 2-core machine, and every test shares (and resets) the single mock provider.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  forbidOnly: CI,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  // Hard upper bound for the whole run, so CI always ends by itself.
+  globalTimeout: 10 * 60_000,
+  reporter: CI ? [['line']] : [['list']],
+  outputDir: 'test-results',
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    baseURL: APP_ORIGIN,
+    actionTimeout: 10_000,
+    navigationTimeout: 15_000,
+    trace: CI ? 'off' : 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromiumExecutable(),
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: [
+    {
+      name: 'provider',
+      command: 'node e2e/provider/mock-provider.mjs',
+      url: `${PROVIDER_ORIGIN}/.well-known/openid-configuration`,
+      reuseExistingServer: !CI,
+      timeout: 30_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      name: 'app',
+      command: 'node node_modules/vite/bin/vite.js --config e2e/app/vite.config.ts',
+      url: `${APP_ORIGIN}/`,
+      reuseExistingServer: !CI,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
+})
