@@ -2,13 +2,15 @@ import { createStateStore, type AuthState, type AuthStateListener } from './auth
 import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } from './authorize.js'
 import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl, redeemCallback } from './callback.js'
 import { discoverMetadata } from './discovery.js'
-import { AuthError, toAuthError } from './errors.js'
+import { AuthError, isTransient, toAuthError } from './errors.js'
 import { endSessionUrl, revokeRefreshToken } from './logout.js'
 import { resolveOptions, type AuthClientOptions } from './options.js'
 import { refreshSession } from './refresh.js'
 import { withRefreshLock } from './refresh-lock.js'
+import { exponentialBackoff, withRetries } from './retry.js'
 import { deleteSession, isFresh, isUsable, readSession, writeSession, type Session, type User } from './session.js'
-import { browserStore } from './storage.js'
+import { browserStore, memoryStore, tabStore } from './storage.js'
+import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
 import { createTransaction, saveTransaction, takeTransaction } from './transaction.js'
 
 /** Options for {@link AuthClient.loginWithRedirect}. */
@@ -155,28 +157,62 @@ export interface AuthClient {
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const config = resolveOptions(options)
-  const store = browserStore()
+  // Without IndexedDB, the session lives in memory; a login transaction must outlive the redirect,
+  // so it goes to this tab's sessionStorage instead.
+  const store = browserStore(memoryStore)
+  const transactions = browserStore(tabStore)
   const state = createStateStore({ status: 'loading' })
   const lockName = `pixie-auth:${config.namespace}`
   const callbacks = new Map<string, Promise<RedirectCallbackResult>>()
+  const refreshPolicy = {
+    retries: config.refreshRetries,
+    isRetryable: (error: unknown) => isTransient(toAuthError(error)),
+    delayMs: exponentialBackoff(500),
+  }
   let session: Session | undefined
   let restoring: Promise<void> | undefined
   let refreshing: Promise<Session> | undefined
+  let tabs: TabChannel | undefined
 
   const adopt = (next: Session | undefined, error?: AuthError) => {
+    // The same ID token means the same user: keep the snapshot's user object, so subscribers see
+    // no change when only the access token was refreshed.
+    const sameUser = next !== undefined && session !== undefined && next.idToken === session.idToken
     session = next
-    state.set({ status: next ? 'authenticated' : 'unauthenticated', user: next?.user, error })
+    state.set({
+      status: next ? 'authenticated' : 'unauthenticated',
+      user: sameUser ? state.get().user : next?.user,
+      error,
+    })
+  }
+
+  const sessionEnded = (cause?: AuthError) =>
+    new AuthError('login_required', 'The session has ended; log in again', { cause })
+
+  const onTabMessage = (message: TabMessage) => {
+    if (message.type === 'ended') adopt(undefined, message.reason === 'invalid_grant' ? sessionEnded() : undefined)
+    // Messages from two tabs may cross; never trade a newer session for an older one.
+    else if (!session || message.session.receivedAt >= session.receivedAt) adopt(message.session)
   }
 
   const restore = () =>
-    (restoring ??= readSession(store, config.namespace).then((stored) =>
-      adopt(stored && isUsable(stored) ? stored : undefined),
-    ))
+    (restoring ??= (async () => {
+      tabs = openTabChannel(lockName, onTabMessage)
+      const stored = await readSession(store, config.namespace)
+      // Another tab may have told us about a newer session while we were reading.
+      if (state.get().status === 'loading') adopt(stored && isUsable(stored) ? stored : undefined)
+    })())
+
+  const share = (next: Session) => {
+    adopt(next)
+    tabs?.post({ type: 'session', session: next })
+  }
 
   const endSession = async (cause: AuthError) => {
     await deleteSession(store, config.namespace)
-    const error = new AuthError('login_required', 'The session has ended; log in again', { cause })
+    const error = sessionEnded(cause)
     adopt(undefined, error)
+    tabs?.post({ type: 'ended', reason: 'invalid_grant' })
     return error
   }
 
@@ -192,9 +228,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return stored
     }
     try {
-      const next = await refreshSession(config, stored)
+      const next = await withRetries(() => refreshSession(config, stored), refreshPolicy)
       await writeSession(store, config.namespace, next)
-      adopt(next)
+      share(next)
       return next
     } catch (cause) {
       const error = toAuthError(cause)
@@ -214,11 +250,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const callbackUrl = parseCallbackUrl(url)
       if (!callbackUrl) throw new AuthError('invalid_state', 'The callback URL is not a URL')
       cleanCallbackUrl(callbackUrl)
-      const transaction = await takeTransaction(store, callbackUrl.searchParams.get('state'))
+      const transaction = await takeTransaction(transactions, callbackUrl.searchParams.get('state'))
       const next = await redeemCallback(config, transaction, callbackUrl)
       // Under the lock, so a refresh running in another tab cannot write over the new session.
       await withRefreshLock(lockName, () => writeSession(store, config.namespace, next))
-      adopt(next)
+      share(next)
       return { appState: transaction.appState, user: next.user }
     } catch (cause) {
       const error = toAuthError(cause)
@@ -241,7 +277,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const maxAge = params.max_age === undefined ? undefined : Number(params.max_age)
     const transaction = createTransaction({ redirectUri, scope, maxAge, appState, metadata })
     const url = await buildAuthorizationUrl(metadata, config.clientId, transaction, params)
-    await saveTransaction(store, transaction)
+    await saveTransaction(transactions, transaction)
     location.assign(url)
   }
 
@@ -253,6 +289,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return stored ?? session
     })
     adopt(undefined)
+    tabs?.post({ type: 'ended', reason: 'logout' })
     if (ended) await revokeRefreshToken(config, ended)
     if (localOnly) return
     const after = returnTo ?? config.postLogoutRedirectUri

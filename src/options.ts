@@ -28,6 +28,17 @@ export interface AuthClientOptions {
   fetch?: typeof fetch
   /** How long one request to the server may take, in seconds. Default 10. */
   timeoutSeconds?: number
+  /**
+   * How many times a refresh that failed transiently (network error, timeout, 5xx) is tried again,
+   * with exponential backoff, before `getAccessToken()` rejects. Default 2.
+   */
+  refreshRetries?: number
+  /**
+   * How far, in seconds, the browser's clock may be off the server's when ID token times (`exp`,
+   * `nbf`) are checked. Default 300. Access token expiry never depends on the clocks agreeing: it is
+   * counted from `expires_in` on receipt.
+   */
+  clockToleranceSeconds?: number
 }
 
 /** The options after defaults and validation: what the rest of the SDK reads. */
@@ -39,6 +50,7 @@ export interface ResolvedOptions {
   postLogoutRedirectUri?: string
   authorizationParams: Record<string, string>
   refreshLeewaySeconds: number
+  refreshRetries: number
   metadata?: oauth.AuthorizationServer
   client: oauth.Client
   // `any`: one set of transport options serves oauth4webapi's GET and POST requests alike.
@@ -75,8 +87,9 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     postLogoutRedirectUri: options.postLogoutRedirectUri,
     authorizationParams: { ...options.authorizationParams },
     refreshLeewaySeconds: options.refreshLeewaySeconds ?? 60,
+    refreshRetries: options.refreshRetries ?? 2,
     metadata: options.metadata,
-    client: { client_id: options.clientId },
+    client: { client_id: options.clientId, [oauth.clockTolerance]: options.clockToleranceSeconds ?? 300 },
     http: {
       signal: () => AbortSignal.timeout(timeoutMs),
       [oauth.allowInsecureRequests]: options.allowInsecureRequests ?? loopbackHosts.has(issuer.hostname),

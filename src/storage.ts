@@ -29,7 +29,7 @@ function indexedDbStore(useStore: UseStore): KeyValueStore {
   }
 }
 
-/** A store that lives as long as the page: the fallback where IndexedDB is missing or broken. */
+/** A store that lives as long as the page. */
 export function memoryStore(): KeyValueStore {
   const map = new Map<string, unknown>()
   return {
@@ -46,14 +46,53 @@ export function memoryStore(): KeyValueStore {
 }
 
 /**
- * IndexedDB through idb-keyval's dedicated store, falling back to memory for the rest of the page
- * the first time IndexedDB is missing or throws (private modes, lockdown modes, quota, a wiped
- * database). The session then lasts only as long as the page, which beats not working at all.
+ * A store in this tab's sessionStorage, which survives the redirect to the server and back but not
+ * the tab. Values go through JSON. Used only for login transactions when IndexedDB is unavailable:
+ * without it no redirect login could complete in such a browser.
  */
-export function browserStore(onFallback: (cause: unknown) => void = warnMemoryFallback): KeyValueStore {
+export function tabStore(prefix = `${databaseName}:`): KeyValueStore {
+  const read = (key: string) => {
+    const text = sessionStorage.getItem(prefix + key)
+    return text === null ? undefined : JSON.parse(text)
+  }
+  return {
+    get: async (key) => read(key),
+    set: async (key, value) => sessionStorage.setItem(prefix + key, JSON.stringify(value)),
+    delete: async (key) => sessionStorage.removeItem(prefix + key),
+    take: async (key) => {
+      const value = read(key)
+      sessionStorage.removeItem(prefix + key)
+      return value
+    },
+    entries: async () =>
+      Array.from({ length: sessionStorage.length }, (_, index) => sessionStorage.key(index)!)
+        .filter((name) => name.startsWith(prefix))
+        .map((name) => [name.slice(prefix.length), read(name.slice(prefix.length))]),
+  }
+}
+
+let warned = false
+function warnOnceAboutFallback(cause: unknown) {
+  if (warned) return
+  warned = true
+  console.warn(
+    'pixie-auth: IndexedDB is unavailable; the session is kept in memory and lasts only as long as this page.',
+    cause,
+  )
+}
+
+/**
+ * IndexedDB through idb-keyval's dedicated store, switching to `fallback()` for the rest of the
+ * page the first time IndexedDB is missing or throws (private and lockdown modes, quota, a wiped
+ * database). Nothing throws at start-up because of storage.
+ */
+export function browserStore(
+  fallback: () => KeyValueStore = memoryStore,
+  onFallback: (cause: unknown) => void = warnOnceAboutFallback,
+): KeyValueStore {
   let active: KeyValueStore | undefined
   const fallBack = (cause: unknown) => {
-    active = memoryStore()
+    active = fallback()
     onFallback(cause)
     return active
   }
@@ -71,7 +110,7 @@ export function browserStore(onFallback: (cause: unknown) => void = warnMemoryFa
       } catch (cause) {
         // A value that cannot be stored is the caller's mistake, not a broken database.
         if (cause instanceof DOMException && cause.name === 'DataCloneError') throw cause
-        // Another operation may have switched to memory already; never switch twice.
+        // Another operation may have switched already; never switch twice.
         return operation(active === store ? fallBack(cause) : current(), ...args)
       }
     }
@@ -82,8 +121,4 @@ export function browserStore(onFallback: (cause: unknown) => void = warnMemoryFa
     take: run((store, key: string) => store.take(key)),
     entries: run((store) => store.entries()),
   }
-}
-
-function warnMemoryFallback(cause: unknown): void {
-  console.warn('pixie-auth: IndexedDB is unavailable, so the session is kept in memory for this page only.', cause)
 }

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { browserStore, memoryStore } from '../src/storage.js'
+import { browserStore, memoryStore, tabStore } from '../src/storage.js'
 
 afterEach(() => vi.unstubAllGlobals())
 
@@ -13,7 +13,7 @@ describe('browserStore', () => {
   it('falls back to memory, once, when IndexedDB is missing', async () => {
     vi.stubGlobal('indexedDB', undefined)
     const onFallback = vi.fn()
-    const store = browserStore(onFallback)
+    const store = browserStore(memoryStore, onFallback)
     await store.set('k', 'v')
     expect(await store.get('k')).toBe('v')
     expect(await store.take('k')).toBe('v')
@@ -28,7 +28,7 @@ describe('browserStore', () => {
       },
     })
     const onFallback = vi.fn()
-    const store = browserStore(onFallback)
+    const store = browserStore(memoryStore, onFallback)
     await Promise.all([store.set('a', 1), store.set('b', 2)])
     expect(await store.entries()).toEqual([
       ['a', 1],
@@ -40,5 +40,41 @@ describe('browserStore', () => {
   it('reports a value that cannot be stored instead of hiding it', async () => {
     await expect(browserStore().set('k', () => 1)).rejects.toMatchObject({ name: 'DataCloneError' })
     await expect(memoryStore().set('k', () => 1)).rejects.toMatchObject({ name: 'DataCloneError' })
+  })
+})
+
+/** The Web Storage API, enough of it for tabStore. */
+function fakeSessionStorage() {
+  const items = new Map<string, string>()
+  return {
+    get length() {
+      return items.size
+    },
+    key: (index: number) => [...items.keys()][index] ?? null,
+    getItem: (key: string) => items.get(key) ?? null,
+    setItem: (key: string, value: string) => void items.set(key, String(value)),
+    removeItem: (key: string) => void items.delete(key),
+  }
+}
+
+describe('tabStore', () => {
+  it('keeps JSON values under its own prefix, and take removes them', async () => {
+    const storage = fakeSessionStorage()
+    vi.stubGlobal('sessionStorage', storage)
+    storage.setItem('someone-else', 'x')
+    const store = tabStore()
+    await store.set('tx:1', { state: '1', appState: { returnTo: '/a' } })
+    expect(storage.getItem('pixie-auth:tx:1')).toBe('{"state":"1","appState":{"returnTo":"/a"}}')
+    expect(await store.entries()).toEqual([['tx:1', { state: '1', appState: { returnTo: '/a' } }]])
+    expect(await store.take('tx:1')).toEqual({ state: '1', appState: { returnTo: '/a' } })
+    expect(await store.take('tx:1')).toBeUndefined()
+    expect(storage.getItem('someone-else')).toBe('x')
+  })
+
+  it('serves as the fallback a redirect login can survive', async () => {
+    vi.stubGlobal('indexedDB', undefined)
+    vi.stubGlobal('sessionStorage', fakeSessionStorage())
+    await browserStore(tabStore, () => {}).set('tx:2', { state: '2' })
+    expect(await browserStore(tabStore, () => {}).get('tx:2')).toEqual({ state: '2' })
   })
 })

@@ -1,0 +1,27 @@
+import type { Session } from './session.js'
+
+/**
+ * What one tab tells the others. A new session (login or refresh) travels whole, so the other tabs
+ * use its access token instead of refreshing again; `ended` says the session is over everywhere.
+ * BroadcastChannel is same-origin and reaches exactly the contexts that can read the IndexedDB
+ * record anyway, so sending the tokens exposes nothing new.
+ */
+export type TabMessage =
+  | { type: 'session'; session: Session }
+  | { type: 'ended'; reason: 'logout' | 'invalid_grant' }
+
+/** A channel to the other tabs; a no-op where BroadcastChannel is missing. */
+export interface TabChannel {
+  post(message: TabMessage): void
+  close(): void
+}
+
+export function openTabChannel(name: string, onMessage: (message: TabMessage) => void): TabChannel {
+  if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} }
+  const channel = new BroadcastChannel(name)
+  channel.onmessage = (event: MessageEvent<TabMessage>) => onMessage(event.data)
+  return {
+    post: (message) => channel.postMessage(message),
+    close: () => channel.close(),
+  }
+}

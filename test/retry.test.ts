@@ -1,0 +1,33 @@
+import { describe, expect, it, vi } from 'vitest'
+import { exponentialBackoff, withRetries } from '../src/retry.js'
+
+const policy = (retries: number) => ({ retries, isRetryable: (e: unknown) => e === 'transient', delayMs: () => 1 })
+
+describe('withRetries', () => {
+  it('retries transient failures up to the limit, then succeeds', async () => {
+    const task = vi.fn().mockRejectedValueOnce('transient').mockRejectedValueOnce('transient').mockResolvedValue('ok')
+    expect(await withRetries(task, policy(2))).toBe('ok')
+    expect(task).toHaveBeenCalledTimes(3)
+  })
+
+  it('gives up after the limit with the last error', async () => {
+    const task = vi.fn().mockRejectedValue('transient')
+    await expect(withRetries(task, policy(2))).rejects.toBe('transient')
+    expect(task).toHaveBeenCalledTimes(3)
+  })
+
+  it('never retries a failure that is not transient', async () => {
+    const task = vi.fn().mockRejectedValue('invalid_grant')
+    await expect(withRetries(task, policy(5))).rejects.toBe('invalid_grant')
+    expect(task).toHaveBeenCalledTimes(1)
+  })
+
+  it('backs off exponentially, with jitter within [50%, 100%] of the step', () => {
+    const delay = exponentialBackoff(100)
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const ms = delay(attempt)
+      expect(ms).toBeGreaterThanOrEqual(50 * 2 ** attempt)
+      expect(ms).toBeLessThanOrEqual(100 * 2 ** attempt)
+    }
+  })
+})
