@@ -1,0 +1,94 @@
+// Types for mock-provider.mjs, so TypeScript tests can import it under strict settings.
+
+export interface MockProviderConfig {
+  /** Seconds. */
+  accessTokenTtl: number;
+  idTokenTtl: number;
+  refreshTokenTtl: number;
+  codeTtl: number;
+  rotateRefreshTokens: boolean;
+  issueRefreshToken: boolean;
+  autoApprove: boolean;
+  includeIss: boolean;
+  /** Added to the server's clock for iat/exp/auth_time and every expiry check. */
+  clockOffsetSeconds: number;
+  /** Only hides the endpoint from discovery metadata. */
+  revocationEndpoint: boolean;
+  /** Only hides the endpoint from discovery metadata. */
+  endSessionEndpoint: boolean;
+  user: { sub: string; name: string; email: string };
+}
+
+export type MockProviderConfigPatch = Partial<Omit<MockProviderConfig, 'user'>> & {
+  user?: Partial<MockProviderConfig['user']>;
+};
+
+export interface MockClient {
+  client_id: string;
+  token_endpoint_auth_method: 'none';
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+}
+
+export type FaultEndpoint = 'token' | 'revoke' | 'userinfo' | 'api' | 'authorize' | 'discovery';
+
+export type Fault = {
+  endpoint: FaultEndpoint;
+  grantType?: 'authorization_code' | 'refresh_token';
+  /** How many matching requests the fault hits; default 1. */
+  times?: number;
+} & (
+  | { type: 'status'; status: number; body?: string; contentType?: string }
+  | { type: 'delay'; delayMs: number }
+  | { type: 'drop' }
+  | { type: 'invalid_grant' }
+  | { type: 'body'; status?: number; body?: unknown; contentType?: string }
+  | { type: 'id_token_claims'; claims: Record<string, unknown> }
+);
+
+export type RefreshTokenState = 'active' | 'rotated' | 'revoked' | 'expired' | 'unknown';
+
+export interface MockProviderStats {
+  tokenRequests: { authorization_code: number; refresh_token: number; total: number };
+  reuseDetections: number;
+  revocations: number;
+  revokedTokens: Array<'refresh_token' | 'access_token' | 'unknown'>;
+  endSessions: number;
+  lastEndSession: Record<string, string> | null;
+  userinfoRequests: number;
+  apiRequests: number;
+  authorizeRequests: number;
+  faultsServed: number;
+  pendingFaults: number;
+  activeRefreshTokens: number;
+  /** status is 0 when the response was dropped; droppedResend marks a browser resend swallowed after a 'drop'. */
+  log: Array<{ t: number; method: string; path: string; grantType?: string; status: number; droppedResend?: boolean }>;
+}
+
+export interface MockProviderState {
+  readonly issuer: string;
+  readonly config: MockProviderConfig;
+  reset(config?: MockProviderConfigPatch): void;
+  updateConfig(patch: MockProviderConfigPatch): void;
+  refreshTokenState(token: string): RefreshTokenState;
+  statsSnapshot(): MockProviderStats;
+}
+
+export interface MockProvider {
+  /** The issuer: http://127.0.0.1:<port>, no trailing slash. */
+  url: string;
+  /** Stops listening and destroys open sockets. */
+  close(): Promise<void>;
+  state: MockProviderState;
+}
+
+export interface MockProviderOptions {
+  /** Default 4010; 0 picks a free port. */
+  port?: number;
+  /** '127.0.0.1' (default) or 'localhost'; anything else is refused. */
+  host?: string;
+  clients?: MockClient[];
+  config?: MockProviderConfigPatch;
+}
+
+export function startMockProvider(options?: MockProviderOptions): Promise<MockProvider>;

@@ -1,0 +1,173 @@
+// A strict OAuth 2.0 / OpenID Connect authorization server for pixie-auth's end-to-end tests.
+// Node built-ins only; listens on 127.0.0.1 and never contacts the network.
+import { createServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { authorize, decide } from './authorize.mjs';
+import { DEFAULT_CLIENTS, SUPPORTED_SCOPES } from './config.mjs';
+import { CONTROL_ROUTES } from './control.mjs';
+import { dropBrowserResend, runWithFaults } from './faults.mjs';
+import { OAuthError, answerPreflight, applyCors, readBody, sendJson, sendOAuthError } from './http.mjs';
+import { createSigningKey } from './jwt.mjs';
+import { endSession } from './logout.mjs';
+import { protectedApi, userinfo } from './resources.mjs';
+import { ProviderState } from './state.mjs';
+import { revoke, token } from './token.mjs';
+
+const LOOPBACK = '127.0.0.1';
+
+function metadata(state) {
+  const { issuer, config } = state;
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/token`,
+    jwks_uri: `${issuer}/jwks`,
+    userinfo_endpoint: `${issuer}/userinfo`,
+    ...(config.revocationEndpoint && { revocation_endpoint: `${issuer}/revoke` }),
+    ...(config.endSessionEndpoint && { end_session_endpoint: `${issuer}/end-session` }),
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['none'],
+    revocation_endpoint_auth_methods_supported: ['none'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    scopes_supported: SUPPORTED_SCOPES,
+    subject_types_supported: ['public'],
+    claims_supported: ['iss', 'sub', 'aud', 'azp', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'email'],
+    prompt_values_supported: ['none', 'login'],
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+async function discovery(ctx) {
+  await runWithFaults(ctx, 'discovery', undefined, () => sendJson(ctx.res, 200, metadata(ctx.state)));
+}
+
+function jwks(ctx) {
+  sendJson(ctx.res, 200, { keys: [ctx.key.jwk] });
+}
+
+// The config flags only hide endpoints from discovery; the endpoints still answer and count, so a
+// test can prove a client did not call an endpoint it was never told about.
+const ROUTES = {
+  '/.well-known/openid-configuration': { GET: discovery },
+  '/.well-known/oauth-authorization-server': { GET: discovery },
+  '/authorize': { GET: authorize },
+  '/authorize/decision': { POST: decide },
+  '/token': { POST: token },
+  '/jwks': { GET: jwks },
+  '/userinfo': { GET: userinfo, POST: userinfo },
+  '/revoke': { POST: revoke },
+  '/end-session': { GET: endSession },
+  '/api/me': { GET: protectedApi },
+  ...CONTROL_ROUTES,
+};
+
+async function handleRequest(ctx) {
+  const { req, res } = ctx;
+  try {
+    ctx.url = new URL(req.url, ctx.state.issuer);
+    logWhenDone(ctx);
+    applyCors(req, res);
+    if (req.method === 'OPTIONS') return answerPreflight(req, res);
+    ctx.rawBody = await readBody(req);
+    if (dropBrowserResend(ctx)) return;
+    const route = ROUTES[ctx.url.pathname];
+    if (!route) return sendJson(res, 404, { error: 'not_found', error_description: `no endpoint at ${ctx.url.pathname}` });
+    const handler = route[req.method];
+    if (!handler) {
+      return sendJson(res, 405, { error: 'invalid_request', error_description: `${req.method} not allowed` }, { Allow: Object.keys(route).join(', ') });
+    }
+    await handler(ctx);
+  } catch (err) {
+    respondToError(res, err);
+  }
+}
+
+function respondToError(res, err) {
+  if (res.headersSent || res.destroyed) return;
+  if (err instanceof OAuthError) return sendOAuthError(res, err);
+  console.error('mock provider: unexpected error', err);
+  sendJson(res, 500, { error: 'server_error', error_description: String(err?.message ?? err) });
+}
+
+/**
+ * Logs every request except the control API's own, once its response is sent or dropped (status 0).
+ * A browser resend swallowed after a 'drop' fault is logged with droppedResend: true.
+ */
+function logWhenDone(ctx) {
+  if (ctx.url.pathname.startsWith('/__control/')) return;
+  ctx.res.on('close', () => {
+    ctx.state.record({
+      t: Date.now(),
+      method: ctx.req.method,
+      path: ctx.url.pathname,
+      ...(ctx.grantType !== undefined && { grantType: ctx.grantType }),
+      status: ctx.res.headersSent ? ctx.res.statusCode : 0,
+      ...(ctx.droppedResend && { droppedResend: true }),
+    });
+  });
+}
+
+/** A sleep whose timers close() can cancel, so a pending 'delay' fault never holds the process open. */
+function cancellableSleeper() {
+  const timers = new Set();
+  const sleep = (ms) => new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
+  const cancelAll = () => timers.forEach(clearTimeout);
+  return { sleep, cancelAll };
+}
+
+function assertLoopbackHost(host) {
+  if (host !== LOOPBACK && host !== 'localhost') {
+    throw new Error(`mock provider only listens on ${LOOPBACK}; refusing host ${host}`);
+  }
+}
+
+/**
+ * Starts the provider. `host` may only name the loopback interface; port 0 picks a free port,
+ * and the issuer then carries the real one.
+ */
+export async function startMockProvider({ port = 4010, host = LOOPBACK, clients = DEFAULT_CLIENTS, config } = {}) {
+  assertLoopbackHost(host);
+  const key = createSigningKey();
+  const state = new ProviderState({ clients, config });
+  const { sleep, cancelAll } = cancellableSleeper();
+  const server = createServer((req, res) => handleRequest({ req, res, state, key, sleep }));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LOOPBACK, resolve);
+  });
+  const url = `http://${LOOPBACK}:${server.address().port}`;
+  state.issuer = url;
+  const close = () => new Promise((resolve) => {
+    cancelAll();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  return { url, close, state };
+}
+
+async function runFromCommandLine() {
+  const provider = await startMockProvider({
+    port: Number(process.env.MOCK_PROVIDER_PORT ?? 4010),
+    host: process.env.MOCK_PROVIDER_HOST ?? LOOPBACK,
+  });
+  console.log(`mock provider listening on ${provider.url}`);
+  const stop = () => provider.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runFromCommandLine().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,49 @@
+// Endpoints that accept an access token: OIDC userinfo and a sample protected API for example apps.
+import { runWithFaults } from './faults.mjs';
+import { OAuthError, sendJson } from './http.mjs';
+
+export async function userinfo(ctx) {
+  ctx.state.stats.userinfoRequests += 1;
+  await runWithFaults(ctx, 'userinfo', undefined, () => {
+    const { user } = requireAccessToken(ctx).family;
+    sendJson(ctx.res, 200, { sub: user.sub, name: user.name, email: user.email }, { 'Cache-Control': 'no-store' });
+  });
+}
+
+export async function protectedApi(ctx) {
+  ctx.state.stats.apiRequests += 1;
+  await runWithFaults(ctx, 'api', undefined, () => {
+    const { user } = requireAccessToken(ctx).family;
+    sendJson(ctx.res, 200, {
+      sub: user.sub,
+      name: user.name,
+      message: 'hello from the protected API',
+      tokenSuffix: bearerToken(ctx.req).slice(-6),
+    });
+  });
+}
+
+function bearerToken(req) {
+  const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+/**
+ * Returns the record of the request's usable access token, else throws a 401 with an RFC 6750
+ * challenge. A request without any token gets a bare `Bearer` challenge (RFC 6750 §3.1).
+ */
+function requireAccessToken(ctx) {
+  const token = bearerToken(ctx.req);
+  if (!token) {
+    throw new OAuthError('invalid_request', 'an Authorization: Bearer access token is required', 401, {
+      'WWW-Authenticate': 'Bearer',
+    });
+  }
+  const record = ctx.state.findUsableAccessToken(token);
+  if (!record) {
+    throw new OAuthError('invalid_token', 'the access token is unknown, expired or revoked', 401, {
+      'WWW-Authenticate': 'Bearer error="invalid_token", error_description="the access token is unknown, expired or revoked"',
+    });
+  }
+  return record;
+}
