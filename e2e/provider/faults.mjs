@@ -7,7 +7,9 @@ const TYPES = ['status', 'delay', 'drop', 'invalid_grant', 'body', 'id_token_cla
 // Chromium resends a request once, at once, when a kept-alive or pre-connected socket closes before
 // any response byte. Left alone, that resend would be processed (consuming a refresh token) and a
 // 'drop' would only be visible to the page on some runs, depending on socket reuse.
-const BROWSER_RESEND_WINDOW_MS = 500;
+// Chromium resends at once (milliseconds on loopback); the window stays short so that an SDK's own
+// retry, which backs off for longer, is still seen as a new request.
+const BROWSER_RESEND_WINDOW_MS = 150;
 
 /** Checks one fault as sent by a test and returns the queued form, with `remaining` uses. */
 export function validateFault(input) {
@@ -30,6 +32,9 @@ function checkTypeOptions(fault) {
   }
   if (fault.type === 'delay' && !(Number.isFinite(fault.delayMs) && fault.delayMs >= 0)) {
     throw faultError("a 'delay' fault needs delayMs >= 0");
+  }
+  if (fault.type === 'delay' && ![undefined, 'process', 'abandon'].includes(fault.ifClientGone)) {
+    throw faultError("a 'delay' fault's ifClientGone must be 'process' or 'abandon'");
   }
   if (fault.type === 'id_token_claims' && fault.endpoint !== 'token') {
     throw faultError("an 'id_token_claims' fault only applies to endpoint 'token'");
@@ -91,8 +96,10 @@ export async function runWithFaults(ctx, endpoint, grantType, process) {
     case 'drop':
       return dropConnection(ctx);
     case 'delay':
-      // The request is still processed after the wait, even if the client gave up: real servers do that too.
       await ctx.sleep(fault.delayMs);
+      // By default the request is processed even if the client gave up, as many servers do; with
+      // ifClientGone 'abandon' it is dropped, as by servers that cancel work on disconnect.
+      if (fault.ifClientGone === 'abandon' && (ctx.req.socket.destroyed || ctx.res.closed)) return undefined;
       return process({});
     case 'id_token_claims':
       return process({ idTokenClaims: fault.claims });

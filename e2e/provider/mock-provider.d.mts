@@ -39,7 +39,7 @@ export type Fault = {
   times?: number;
 } & (
   | { type: 'status'; status: number; body?: string; contentType?: string }
-  | { type: 'delay'; delayMs: number }
+  | { type: 'delay'; delayMs: number; ifClientGone?: 'process' | 'abandon' }
   | { type: 'drop' }
   | { type: 'invalid_grant' }
   | { type: 'body'; status?: number; body?: unknown; contentType?: string }

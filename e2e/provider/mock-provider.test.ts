@@ -371,6 +371,27 @@ describe('faults', () => {
     expect(await refreshTokenState(token)).toBe('rotated');
   });
 
+  it("'delay' with ifClientGone 'abandon' drops the request if the client went away meanwhile", async () => {
+    const { refresh_token: token } = await signIn();
+    await queueFaults({ endpoint: 'token', type: 'delay', delayMs: 300, ifClientGone: 'abandon' });
+    const request = fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: token }),
+      signal: AbortSignal.timeout(100),
+    });
+    await expect(request).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await refreshTokenState(token)).toBe('active');
+  });
+
+  it("'delay' with ifClientGone 'abandon' still answers a client that waited", async () => {
+    const { refresh_token: token } = await signIn();
+    await queueFaults({ endpoint: 'token', type: 'delay', delayMs: 100, ifClientGone: 'abandon' });
+    expect((await refresh(token)).status).toBe(200);
+    expect(await refreshTokenState(token)).toBe('rotated');
+  });
+
   it("'drop' closes the connection without an answer and without processing", async () => {
     const { refresh_token: token } = await signIn();
     await queueFaults({ endpoint: 'token', type: 'drop' });
