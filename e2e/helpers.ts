@@ -45,6 +45,8 @@ export interface Fault {
   body?: unknown
   contentType?: string
   claims?: Record<string, unknown>
+  /** For 'delay': whether a request whose client went away is still processed (default) or abandoned. */
+  ifClientGone?: 'process' | 'abandon'
 }
 
 export interface ProviderLogEntry {
@@ -121,7 +123,13 @@ export async function drainRefreshFaults(maxRequests = 5): Promise<number> {
     await fetch(`${PROVIDER}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'drain-faults', client_id: CLIENT_ID }),
+      // Unique bodies: the provider treats an identical request right after a 'drop' as the
+      // client's automatic resend of the dropped one (which uses up no fault).
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: `drain-faults-${sent}-${Math.random().toString(36).slice(2)}`,
+        client_id: CLIENT_ID,
+      }),
       signal: AbortSignal.timeout(5_000),
     }).catch(() => undefined)
   }

@@ -134,12 +134,15 @@ test.describe('refresh', () => {
     expect((await getStats()).tokenRequests.total).toBe(before)
   })
 
+  // The provider fails every refresh attempt for a while (times: 10): an outage that outlasts the
+  // SDK's bounded retries (refreshRetries, default 2), so getAccessToken() must give up with a
+  // transient error. (For 'drop', the provider also drops Chromium's own automatic resend of the
+  // dropped request, so each fault is one failed request for the page.) Whatever the SDK did not
+  // use up is drained from Node before the final call.
+  const OUTAGE = 10
   const transientFaults: [string, Fault][] = [
-    ['HTTP 500', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 500 }],
-    // times: 2 because Chromium itself silently re-sends a request whose reused keep-alive connection
-    // is closed before any response byte (once, on a fresh connection): with a single drop the SDK
-    // never sees the failure. Whatever the browser did not use up is drained before the retry below.
-    ['dropped connection', { endpoint: 'token', grantType: 'refresh_token', type: 'drop', times: 2 }],
+    ['HTTP 500', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 500, times: OUTAGE }],
+    ['dropped connection', { endpoint: 'token', grantType: 'refresh_token', type: 'drop', times: OUTAGE }],
   ]
   for (const [name, fault] of transientFaults) {
     test(`${name} during refresh: network_error/timeout, refresh token kept and still active, a later call succeeds`, async ({
@@ -153,8 +156,10 @@ test.describe('refresh', () => {
       expect(failed).toMatchObject({ ok: false, error: { isAuthError: true } })
       if (failed.ok) return
       expect(['network_error', 'timeout']).toContain(failed.error.code)
-      expect((await getStats()).faultsServed).toBeGreaterThanOrEqual(1)
-      await drainRefreshFaults()
+      const served = (await getStats()).faultsServed
+      expect(served).toBeGreaterThanOrEqual(1)
+      expect(served, 'the outage must outlast the SDK retries').toBeLessThan(OUTAGE)
+      await drainRefreshFaults(OUTAGE)
 
       const kept = await requireSession(page)
       expect(kept.refreshToken).toBe(s1.refreshToken)

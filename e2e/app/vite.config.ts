@@ -3,7 +3,9 @@ import { defineConfig } from 'vite'
 
 const appRoot = fileURLToPath(new URL('.', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
-const sdkEntry = fileURLToPath(new URL('../../src/index.ts', import.meta.url))
+// PIXIE_E2E_SDK_ENTRY (path from the repo root) runs the same tests against another build of the
+// SDK, e.g. `PIXIE_E2E_SDK_ENTRY=dist/index.js` for the published bundle. Default: the sources.
+const sdkEntry = fileURLToPath(new URL(process.env.PIXIE_E2E_SDK_ENTRY ?? 'src/index.ts', new URL('../../', import.meta.url)))
 
 // Test harness app for the Playwright e2e tests: serves e2e/app/ on http://localhost:5173
 // and resolves `pixie-auth` to the SDK's TypeScript sources (no build needed).
