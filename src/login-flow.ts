@@ -1,0 +1,65 @@
+import type { AuthClient, RedirectCallbackResult } from './client.js'
+
+// Keyed by client: one page load has one callback, and one login at a time, per client.
+const callbacks = new WeakMap<AuthClient, Promise<RedirectCallbackResult | undefined>>()
+const logins = new WeakMap<AuthClient, Promise<boolean>>()
+
+/**
+ * Completes the login when the page was loaded as `client`'s redirect callback, once per client
+ * however often it is called: effects run twice under React StrictMode, and route guards run on
+ * every navigation but must all wait for the same callback. Resolves with the callback's result,
+ * or `undefined` when the page is not a callback or the login failed; a failure is in
+ * `client.getState().error`, where the UI renders it.
+ *
+ * @example
+ * ```ts
+ * const result = await handleRedirectCallbackOnce(auth)
+ * if (result) restoreReturnTo(result.appState)
+ * ```
+ */
+export function handleRedirectCallbackOnce(client: AuthClient): Promise<RedirectCallbackResult | undefined> {
+  let completion = callbacks.get(client)
+  if (!completion) {
+    const isCallback = typeof location !== 'undefined' && client.isRedirectCallback()
+    // Resolving instead of rejecting: many callers wait on this, and the failure is already in the
+    // state, so no caller is left with a rejection that only one of them could handle.
+    completion = isCallback ? client.handleRedirectCallback().catch(() => undefined) : Promise.resolve(undefined)
+    callbacks.set(client, completion)
+  }
+  return completion
+}
+
+/**
+ * What a protected route needs before it renders: resolves `true` when there is a session (after
+ * any pending redirect callback); otherwise starts a login that comes back to `returnTo` (default:
+ * the current path, search and hash) and resolves `false`. Concurrent calls for one client share
+ * one login. When the last login failed for a reason other than `login_required` (the user
+ * refused, the server is misconfigured), it resolves `false` without redirecting, so the app can
+ * show `getState().error` instead of sending the user round the server in a loop.
+ *
+ * @example
+ * ```ts
+ * if (await ensureAuthenticated(auth, '/orders')) showOrders()
+ * ```
+ */
+export function ensureAuthenticated(
+  client: AuthClient,
+  returnTo = location.pathname + location.search + location.hash,
+): Promise<boolean> {
+  let login = logins.get(client)
+  if (!login) {
+    login = authenticatedOrLogin(client, returnTo).finally(() => logins.delete(client))
+    logins.set(client, login)
+  }
+  return login
+}
+
+async function authenticatedOrLogin(client: AuthClient, returnTo: string): Promise<boolean> {
+  // The state says `unauthenticated` while a callback is still redeeming its code.
+  await handleRedirectCallbackOnce(client)
+  if (await client.isAuthenticated()) return true
+  const { error } = client.getState()
+  if (error && error.code !== 'login_required') return false
+  await client.loginWithRedirect({ appState: { returnTo } })
+  return false
+}
