@@ -9,11 +9,12 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts' },
+      // The framework bindings are entries of their own, so the core entry never imports React or Vue.
+      entry: { index: 'src/index.ts', 'react/index': 'src/react/index.ts', 'vue/index': 'src/vue/index.ts' },
       formats: ['es'],
     },
     rollupOptions: {
-      external: ['oauth4webapi', 'idb-keyval'],
+      external: ['oauth4webapi', 'idb-keyval', 'react', 'react/jsx-runtime', 'vue', 'vue-router'],
     },
   },
 })

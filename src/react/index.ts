@@ -1,0 +1,166 @@
+// React bindings: a context holding one client, and hooks that read the core's state. Behaviour
+// lives in the core; this file only connects it to React's lifecycle.
+import {
+  createContext,
+  createElement,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react'
+import { authActions, type AuthActions } from '../auth-actions.js'
+import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../index.js'
+import type { AuthClient, AuthClientOptions, AuthState } from '../index.js'
+
+interface AuthContextValue {
+  client: AuthClient
+  actions: AuthActions
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null)
+
+function useAuthContext(caller: string): AuthContextValue {
+  const context = useContext(AuthContext)
+  if (!context) throw new Error(`${caller} must be used inside <AuthProvider>`)
+  return context
+}
+
+/** The core's state; re-renders only when the snapshot changes (it keeps its identity otherwise). */
+const useAuthState = (client: AuthClient): AuthState =>
+  useSyncExternalStore(client.subscribe, client.getState, client.getState)
+
+interface AuthProviderCommonProps {
+  children?: ReactNode
+  /**
+   * Called once after a successful redirect callback, with the `appState` given to
+   * `loginWithRedirect()`. Default: {@link restoreReturnTo}, which goes to `appState.returnTo` with
+   * `history.replaceState` when it is a same-origin path. With a router, navigate with the router.
+   */
+  onRedirectCallback?: (appState: unknown) => void
+}
+
+/**
+ * Props of {@link AuthProvider}: a client made with `createAuthClient()`, or the options to make
+ * one. Either way the provider keeps the first client for its lifetime; give it a `key` to start
+ * over with another.
+ */
+export type AuthProviderProps = AuthProviderCommonProps &
+  ({ client: AuthClient } | (AuthClientOptions & { client?: undefined }))
+
+/**
+ * Makes a client available to {@link useAuth} and {@link RequireAuth} below it, and completes the
+ * login when the page is the redirect callback: once, also under `<StrictMode>`, whose double
+ * effects share the core's single callback.
+ *
+ * @example
+ * ```tsx
+ * const auth = createAuthClient({ issuer, clientId, redirectUri: `${location.origin}/` })
+ *
+ * createRoot(root).render(
+ *   <AuthProvider client={auth} onRedirectCallback={(appState) =>
+ *     restoreReturnTo(appState, (path) => router.navigate(path, { replace: true }))}>
+ *     <RouterProvider router={router} />
+ *   </AuthProvider>,
+ * )
+ * ```
+ */
+export function AuthProvider(props: AuthProviderProps): ReactNode {
+  const { children, onRedirectCallback = restoreReturnTo, client: given, ...options } = props
+  // State, not a memo: React may drop a memo and a second client would read the session again.
+  const [client] = useState(() => given ?? createAuthClient(options as AuthClientOptions))
+  const value = useMemo(() => ({ client, actions: authActions(client) }), [client])
+
+  // The latest callback, read when the login completes, so that an inline arrow function (a new
+  // one on each render) neither restarts the effect below nor gets called twice.
+  const onRedirect = useRef(onRedirectCallback)
+  useEffect(() => {
+    onRedirect.current = onRedirectCallback
+  })
+
+  useEffect(() => {
+    let mounted = true
+    void handleRedirectCallbackOnce(client).then((result) => {
+      // StrictMode mounts, unmounts and mounts again: only the last mount reports the result.
+      if (mounted && result) onRedirect.current(result.appState)
+    })
+    return () => {
+      mounted = false
+    }
+  }, [client])
+
+  return createElement(AuthContext.Provider, { value }, children)
+}
+
+/** What {@link useAuth} returns: the core's state, two shorthands for its status, and the actions. */
+export interface UseAuthResult extends AuthState, AuthActions {
+  /** `status === 'authenticated'` */
+  isAuthenticated: boolean
+  /** `status === 'loading'`: the stored session has not been read yet. */
+  isLoading: boolean
+}
+
+/**
+ * The auth state of the nearest {@link AuthProvider}, re-rendering on each change, with the
+ * actions. `fetch` passes through to the client's `fetch()`; when the client has none it rejects:
+ * call `getAccessToken()` and set the `Authorization` header.
+ *
+ * @example
+ * ```tsx
+ * function Profile() {
+ *   const { isAuthenticated, user, loginWithRedirect, logout } = useAuth()
+ *   if (!isAuthenticated) return <button onClick={() => loginWithRedirect()}>Log in</button>
+ *   return <button onClick={() => logout()}>Log out {user?.name as string}</button>
+ * }
+ * ```
+ */
+export function useAuth(): UseAuthResult {
+  const { client, actions } = useAuthContext('useAuth()')
+  const state = useAuthState(client)
+  return useMemo(
+    () => ({
+      ...state,
+      isAuthenticated: state.status === 'authenticated',
+      isLoading: state.status === 'loading',
+      ...actions,
+    }),
+    [state, actions],
+  )
+}
+
+/** Props of {@link RequireAuth}. */
+export interface RequireAuthProps {
+  /** Rendered once the user is signed in. */
+  children?: ReactNode
+  /**
+   * Rendered meanwhile: while the session loads, while the browser leaves for the login page, and
+   * when the last login failed (read `useAuth().error` to say why). Default: nothing.
+   */
+  fallback?: ReactNode
+}
+
+/**
+ * Renders its children only for a signed-in user. Otherwise it starts a login that comes back to
+ * the current path, search and hash (see `ensureAuthenticated()` in the core). A login that cannot
+ * start (e.g. the server is unreachable) is thrown to the nearest error boundary.
+ *
+ * @example
+ * ```tsx
+ * <Route path="/orders" element={<RequireAuth fallback={<p>Loading…</p>}><Orders /></RequireAuth>} />
+ * ```
+ */
+export function RequireAuth({ children, fallback = null }: RequireAuthProps): ReactNode {
+  const { client } = useAuthContext('<RequireAuth>')
+  const { status } = useAuthState(client)
+  const [failure, setFailure] = useState<{ error: unknown }>()
+
+  useEffect(() => {
+    // Under StrictMode this runs twice; the core shares one login between the two calls.
+    if (status === 'unauthenticated') ensureAuthenticated(client).catch((error: unknown) => setFailure({ error }))
+  }, [status, client])
+
+  if (failure) throw failure.error
+  return status === 'authenticated' ? children : fallback
+}

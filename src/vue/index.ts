@@ -1,0 +1,152 @@
+// Vue bindings: a plugin that provides one client and a reactive copy of its state, a composable,
+// and a vue-router guard. Behaviour lives in the core; this file only connects it to Vue.
+import { computed, inject, shallowRef, type App, type ComputedRef, type InjectionKey, type ShallowRef } from 'vue'
+import { authActions, type AuthActions } from '../auth-actions.js'
+import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../index.js'
+import type { AuthClient, AuthClientOptions, AuthState } from '../index.js'
+
+interface AuthContext {
+  client: AuthClient
+  state: Readonly<ShallowRef<AuthState>>
+  actions: AuthActions
+}
+
+const authKey: InjectionKey<AuthContext> = Symbol('pixie-auth')
+
+function injectAuth(caller: string): AuthContext {
+  const context = inject(authKey, null)
+  if (!context) throw new Error(`${caller} needs the plugin: app.use(createAuth(...))`)
+  return context
+}
+
+/** The part of a vue-router `Router` the plugin uses, so vue-router stays optional. */
+interface ReplacingRouter {
+  replace(path: string): unknown
+}
+
+/**
+ * Options of {@link createAuth}: a client made with `createAuthClient()`, or the options to make
+ * one, and what to do after a login.
+ */
+export type CreateAuthOptions = {
+  /**
+   * Called once after a successful redirect callback, with the `appState` given to
+   * `loginWithRedirect()`. Default: `restoreReturnTo()` from the core, which goes to
+   * `appState.returnTo` when it is a same-origin path, with the app's router when it has one.
+   */
+  onRedirectCallback?: (appState: unknown) => void
+} & ({ client: AuthClient } | (AuthClientOptions & { client?: undefined }))
+
+/** The plugin {@link createAuth} returns. */
+export interface AuthPlugin {
+  /** The plugin's client, for code outside components. */
+  readonly client: AuthClient
+  /** Called by `app.use()`. */
+  install(app: App): void
+}
+
+/**
+ * Creates the plugin. On `app.use()` it provides the client to {@link useAuth} and
+ * {@link authGuard}, and completes the login when the page is the redirect callback.
+ *
+ * @example
+ * ```ts
+ * const app = createApp(App)
+ * app.use(router)
+ * app.use(createAuth({ issuer, clientId, redirectUri: `${location.origin}/` }))
+ * router.beforeEach(authGuard)
+ * app.mount('#app')
+ * ```
+ */
+export function createAuth(options: CreateAuthOptions): AuthPlugin {
+  const { onRedirectCallback, client: given, ...clientOptions } = options
+  const client = given ?? createAuthClient(clientOptions as AuthClientOptions)
+  return {
+    client,
+    install(app) {
+      const state = shallowRef(client.getState())
+      const unsubscribe = client.subscribe((next) => {
+        state.value = next
+      })
+      // `onUnmount` exists from Vue 3.5; before, the listener lives as long as the client.
+      app.onUnmount?.(unsubscribe)
+      app.provide(authKey, { client, state, actions: authActions(client) })
+
+      void handleRedirectCallbackOnce(client).then((result) => {
+        if (!result) return
+        if (onRedirectCallback) return onRedirectCallback(result.appState)
+        // Read now, not at install: the router may be installed after this plugin.
+        const router = app.config.globalProperties.$router as ReplacingRouter | undefined
+        restoreReturnTo(result.appState, router && ((path) => router.replace(path)))
+      })
+    },
+  }
+}
+
+/** What {@link useAuth} returns: the core's state as refs, and the actions. */
+export interface UseAuthResult extends AuthActions {
+  /** The core's state snapshot; replaced (not mutated) on each change. */
+  state: Readonly<ShallowRef<AuthState>>
+  status: ComputedRef<AuthState['status']>
+  /** `status === 'authenticated'` */
+  isAuthenticated: ComputedRef<boolean>
+  /** `status === 'loading'`: the stored session has not been read yet. */
+  isLoading: ComputedRef<boolean>
+  user: ComputedRef<AuthState['user']>
+  error: ComputedRef<AuthState['error']>
+}
+
+/**
+ * The auth state as refs, and the actions. `fetch` passes through to the client's `fetch()`; when
+ * the client has none it rejects: call `getAccessToken()` and set the `Authorization` header.
+ *
+ * @example
+ * ```vue
+ * <script setup lang="ts">
+ * const { isAuthenticated, user, loginWithRedirect, logout } = useAuth()
+ * </script>
+ * <template>
+ *   <button v-if="!isAuthenticated" @click="loginWithRedirect()">Log in</button>
+ *   <button v-else @click="logout()">Log out {{ user?.name }}</button>
+ * </template>
+ * ```
+ */
+export function useAuth(): UseAuthResult {
+  const { state, actions } = injectAuth('useAuth()')
+  return {
+    state,
+    status: computed(() => state.value.status),
+    isAuthenticated: computed(() => state.value.status === 'authenticated'),
+    isLoading: computed(() => state.value.status === 'loading'),
+    user: computed(() => state.value.user),
+    error: computed(() => state.value.error),
+    ...actions,
+  }
+}
+
+/** The part of a vue-router route location the guard reads. */
+export interface GuardedRoute {
+  fullPath: string
+  /** Merged from every matched route record, as vue-router does. */
+  meta: Record<PropertyKey, unknown>
+}
+
+/**
+ * A vue-router (4.2+) navigation guard: a route with `meta: { requiresAuth: true }` (on it or a
+ * parent) is entered only with a session; otherwise the navigation is cancelled and a login starts
+ * that comes back to the route's full path (see `ensureAuthenticated()` in the core).
+ *
+ * @example
+ * ```ts
+ * const router = createRouter({
+ *   history: createWebHistory(),
+ *   routes: [{ path: '/orders', component: Orders, meta: { requiresAuth: true } }],
+ * })
+ * router.beforeEach(authGuard)
+ * ```
+ */
+export function authGuard(to: GuardedRoute): boolean | Promise<boolean> {
+  if (!to.meta.requiresAuth) return true
+  // vue-router runs guards inside the app's context, so `inject` finds the plugin.
+  return ensureAuthenticated(injectAuth('authGuard').client, to.fullPath)
+}
