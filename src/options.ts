@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
+import { resolveResources } from './resource.js'
 
 /** Options for {@link createAuthClient}. */
 export interface AuthClientOptions {
@@ -39,6 +40,31 @@ export interface AuthClientOptions {
    * counted from `expires_in` on receipt.
    */
   clockToleranceSeconds?: number
+  /**
+   * Sender-constrain the tokens with DPoP (RFC 9449): a non-extractable key pair kept in IndexedDB
+   * signs a proof for every token request, so a refresh or access token copied out of the browser is
+   * useless without the key. A new key is made after `logout()`. Default false.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc9449.html
+   */
+  dpop?: boolean
+  /**
+   * Send the authorization request by Pushed Authorization Request (RFC 9126), even when the server
+   * does not require it; it is used anyway when its metadata says
+   * `require_pushed_authorization_requests`. Default false.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc9126.html
+   */
+  par?: boolean
+  /**
+   * The API, or APIs, the app wants access tokens for (RFC 8707 resource indicators): absolute
+   * URIs without a fragment. All of them are sent with the login, so the grant covers each; the
+   * first is the resource of the session's own access token. Tokens for the others come from
+   * `getAccessToken({ resource })`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8707.html
+   */
+  resource?: string | string[]
 }
 
 /** The options after defaults and validation: what the rest of the SDK reads. */
@@ -57,6 +83,10 @@ export interface ResolvedOptions {
   http: oauth.HttpRequestOptions<any, any>
   /** Names the session in storage and the refresh lock, so clients of other issuers never mix. */
   namespace: string
+  dpop: boolean
+  par: boolean
+  /** The `resource` option as a list, validated; empty when not set. */
+  resource: string[]
 }
 
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -96,5 +126,8 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
       ...(userFetch && { [oauth.customFetch]: (url: string, init: RequestInit) => userFetch(url, init) }),
     },
     namespace: `${issuer.href}#${options.clientId}`,
+    dpop: options.dpop ?? false,
+    par: options.par ?? false,
+    resource: resolveResources(options.resource),
   }
 }

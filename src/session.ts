@@ -20,7 +20,15 @@ export interface Session {
   user?: User
   /** The endpoints the session was made with, so refresh and logout after a reload need no discovery. */
   metadata: oauth.AuthorizationServer
+  /**
+   * Access tokens for other APIs or scopes (RFC 8707), from `getAccessToken({ resource, scope })`,
+   * keyed by `resource + ' ' + scope`. Obtained with the session's one refresh token.
+   */
+  resourceTokens?: Record<string, AccessToken>
 }
+
+/** One access token and what it is good for. */
+export type AccessToken = Pick<Session, 'accessToken' | 'tokenType' | 'receivedAt' | 'expiresAt' | 'scope'>
 
 const keyPrefix = 'session:'
 
@@ -55,6 +63,7 @@ export function sessionFromTokens(
     idToken: tokens.id_token ?? previous?.idToken,
     user: user ?? previous?.user,
     metadata,
+    resourceTokens: previous?.resourceTokens,
   }
 }
 
@@ -76,7 +85,7 @@ function assertSameUser(previous: User, next: User) {
  * token's lifetime, so a server that issues very short-lived tokens does not cause a refresh on
  * every call.
  */
-export function isFresh(session: Session, leewaySeconds: number, now = Date.now()): boolean {
+export function isFresh(session: AccessToken, leewaySeconds: number, now = Date.now()): boolean {
   if (session.expiresAt === undefined) return true
   const leewayMs = Math.min(leewaySeconds * 1000, (session.expiresAt - session.receivedAt) / 2)
   return session.expiresAt - leewayMs > now

@@ -1,0 +1,109 @@
+import * as oauth from 'oauth4webapi'
+import { AuthError } from './errors.js'
+import { withRefreshLock } from './refresh-lock.js'
+import type { KeyValueStore } from './storage.js'
+
+/**
+ * The stored key: a CryptoKeyPair survives structured cloning into IndexedDB with its private key
+ * still non-extractable, so no script (nor an XSS) can ever read it out, only use it. `id` tells
+ * the tabs apart the key pairs they hold in memory, since CryptoKey objects cannot be compared.
+ */
+interface StoredKey {
+  keyPair: CryptoKeyPair
+  id: string
+}
+
+const keyPrefix = 'dpop:'
+const algorithm = 'ES256'
+
+async function loadStoredKey(store: KeyValueStore, namespace: string): Promise<StoredKey> {
+  const key = keyPrefix + namespace
+  const existing = await store.get<StoredKey>(key)
+  if (existing) return existing
+  // Two tabs may find no key at the same moment; each creates one under an exclusive lock and
+  // re-reads inside it, so both end up with the same key and no code is bound to a lost one.
+  return withRefreshLock(`pixie-auth-dpop:${namespace}`, async () => {
+    const stored = await store.get<StoredKey>(key)
+    if (stored) return stored
+    const created = {
+      keyPair: await oauth.generateKeyPair(algorithm, { extractable: false }),
+      id: oauth.generateRandomState(),
+    }
+    await store.set(key, created)
+    return created
+  })
+}
+
+/**
+ * The DPoP key of one client, with the oauth4webapi handle that signs proofs and remembers the
+ * servers' nonces (RFC 9449 §8, §9).
+ */
+export interface DPoPKeys {
+  /**
+   * The handle to pass as oauth4webapi's `DPoP` option, for the current key; creates the key on
+   * first use. The same handle is returned while the key stays the same, so learnt nonces are kept.
+   */
+  handle(): Promise<oauth.DPoPHandle>
+  /** Deletes the key (at logout), so the next login binds its tokens to a new one. */
+  discard(): Promise<void>
+}
+
+/**
+ * The DPoP key pair (RFC 9449 §2) of the client named `namespace`, kept in `store`: a
+ * non-extractable ES256 key created on first use and shared by every tab of the origin.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-2
+ * @example
+ * ```ts
+ * const dpop = dpopKeys(store, config.namespace, config.client)
+ * const response = await oauth.protectedResourceRequest(token, 'GET', url, new Headers(), null, {
+ *   DPoP: await dpop.handle(),
+ * })
+ * ```
+ */
+export function dpopKeys(store: KeyValueStore, namespace: string, client: oauth.Client): DPoPKeys {
+  let current: { id: string; handle: oauth.DPoPHandle } | undefined
+  return {
+    async handle() {
+      // Read every time: another tab may have logged out and replaced the key since.
+      const { keyPair, id } = await loadStoredKey(store, namespace)
+      if (current?.id !== id) current = { id, handle: oauth.DPoP(client, keyPair) }
+      return current.handle
+    },
+    async discard() {
+      current = undefined
+      await store.delete(keyPrefix + namespace)
+    },
+  }
+}
+
+/**
+ * Binds the authorization code to the DPoP key with `dpop_jkt` (RFC 9449 §10): a code stolen from
+ * the redirect cannot be redeemed without the key. Throws `config_error` when the server's
+ * metadata lists DPoP algorithms without ES256.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-10
+ */
+export async function bindAuthorizationCode(url: URL, metadata: oauth.AuthorizationServer, dpop: DPoPKeys) {
+  const algorithms = metadata.dpop_signing_alg_values_supported
+  if (algorithms && !algorithms.includes(algorithm)) {
+    throw new AuthError('config_error', `The server does not accept ${algorithm} DPoP proofs`)
+  }
+  url.searchParams.set('dpop_jkt', await (await dpop.handle()).calculateThumbprint())
+}
+
+/**
+ * Runs a token request (request and response processing) and runs it once more when the server
+ * asked for a DPoP nonce with `use_dpop_nonce`: the handle has learnt the nonce from that answer
+ * (RFC 9449 §8). The server refused the first request without using the code or refresh token.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-8
+ */
+export async function withDPoPNonceRetry<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request()
+  } catch (error) {
+    if (!oauth.isDPoPNonceError(error)) throw error
+    return request()
+  }
+}
