@@ -14,6 +14,10 @@ import * as oauth from 'oauth4webapi'
  *   answered with a 5xx. Transient: the session is kept.
  * - `timeout`: the request took longer than `timeoutSeconds`. Transient: the session is kept.
  * - `config_error`: the client was configured or called wrongly.
+ * - `popup_blocked`: `loginWithPopup()` could not open its window (`window.open` returned
+ *   `null`): call it straight from a click handler, or use `loginWithRedirect()`.
+ * - `popup_closed`: the login popup was closed before the server sent the browser back (the
+ *   user gave up). Nothing was stored.
  */
 export type AuthErrorCode =
   | 'login_required'
@@ -23,6 +27,8 @@ export type AuthErrorCode =
   | 'network_error'
   | 'timeout'
   | 'config_error'
+  | 'popup_blocked'
+  | 'popup_closed'
 
 /**
  * The only error type the public API throws. The original error, when there is one, is kept as
