@@ -2,7 +2,7 @@
  * The path to go back to after a login: `appState.returnTo`, only when it stays on `origin`.
  * Returns it as `pathname + search + hash`, or `undefined` when it is absent or would leave the
  * app: another origin (`https://evil.com`, `//evil.com`, `/\evil.com`), another scheme
- * (`javascript:`, `data:`), or a path that a router or browser would read as another host.
+ * (`javascript:`, `data:`, `blob:`), or a path that a router or browser would read as another host.
  * `appState` comes back from storage, so it is checked like any input, never trusted.
  *
  * @example
@@ -17,7 +17,9 @@ export function returnToPath(appState: unknown, origin: string): string | undefi
   // Resolving as the browser would settles every trick at once: backslashes, tabs and newlines
   // inside the scheme or host, leading spaces, scheme-relative URLs, other schemes.
   const target = new URL(returnTo, origin)
-  if (target.origin !== new URL(origin).origin) return undefined
+  const app = new URL(origin)
+  // Both: a `blob:` URL reports the origin of the URL inside it.
+  if (target.origin !== app.origin || target.protocol !== app.protocol) return undefined
   // `/.//evil.com` normalizes to the path `//evil.com`, which is scheme-relative once handed on.
   if (target.pathname.startsWith('//')) return undefined
   return target.pathname + target.search + target.hash

@@ -1,0 +1,41 @@
+// A minimal AuthClient for binding tests: its state is set by the test, its methods are spies.
+import { vi } from 'vitest'
+import { createStateStore } from '../src/auth-state.js'
+import type { AuthClient, AuthState, RedirectCallbackResult, User } from '../src/index.js'
+
+/** ID token claims as the core would hand them out. */
+export const ada: User = { iss: 'https://issuer.example', aud: 'pixie-demo', sub: 'user-ada', name: 'Ada', iat: 0, exp: 0 }
+
+export interface FakeClientOptions {
+  /** What `isRedirectCallback()` answers. */
+  isCallback?: boolean
+  /** What `handleRedirectCallback()` returns. */
+  callback?: () => Promise<RedirectCallbackResult>
+}
+
+export function fakeClient(initial: AuthState = { status: 'loading' }, options: FakeClientOptions = {}) {
+  const state = createStateStore(initial)
+  const client = {
+    loginWithRedirect: vi.fn(async () => {}),
+    isRedirectCallback: vi.fn(() => options.isCallback ?? false),
+    handleRedirectCallback: vi.fn(options.callback ?? (async () => ({}))),
+    getAccessToken: vi.fn(async () => 'access-token'),
+    getUser: vi.fn(async () => state.get().user),
+    isAuthenticated: vi.fn(async () => state.get().status === 'authenticated'),
+    logout: vi.fn(async () => {}),
+    subscribe: vi.fn(state.subscribe),
+    getState: state.get,
+  } satisfies AuthClient
+  return { client, setState: state.set }
+}
+
+/** A promise and the functions that settle it, for callbacks a test finishes when it chooses. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void
+  let reject!: (reason: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
