@@ -1,0 +1,261 @@
+// @vitest-environment happy-dom
+import { IDBFactory } from 'fake-indexeddb'
+import { StrictMode, useState, type ReactNode } from 'react'
+import { createRoot, type Root } from 'react-dom/client'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { AuthError, createAuthClient } from '../src/index.js'
+import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/react/index.js'
+import { ada, fakeClient } from './fake-client.js'
+import { approvedCallbackUrl, codeRedemptions, startApprovingProvider, visit, type MockProvider } from './mock-provider-login.js'
+
+const appOrigin = 'http://localhost:5175'
+let provider: MockProvider
+let root: Root | undefined
+
+beforeAll(async () => {
+  provider = await startApprovingProvider()
+})
+afterAll(() => provider.close())
+// A fresh, empty IndexedDB for each test's clients.
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory()
+})
+afterEach(() => {
+  root?.unmount()
+  root = undefined
+})
+
+function render(node: ReactNode) {
+  const container = document.createElement('div')
+  document.body.append(container)
+  root = createRoot(container)
+  root.render(node)
+  return container
+}
+
+const realClient = () =>
+  createAuthClient({ issuer: provider.url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
+
+function Status() {
+  const { status, user } = useAuth()
+  return <p>{user ? `${status} as ${String(user.name)}` : status}</p>
+}
+
+describe('AuthProvider', () => {
+  it('completes the redirect callback once under StrictMode: one code redemption, one onRedirectCallback', async () => {
+    visit(`${appOrigin}/`)
+    const client = realClient()
+    const callbackUrl = await approvedCallbackUrl(client, { returnTo: '/protected?tab=2#top' })
+    visit(callbackUrl)
+    const redemptionsBefore = await codeRedemptions(provider)
+    const onRedirectCallback = vi.fn()
+
+    const page = render(
+      <StrictMode>
+        <AuthProvider client={client} onRedirectCallback={onRedirectCallback}>
+          <Status />
+        </AuthProvider>
+      </StrictMode>,
+    )
+
+    await vi.waitFor(() => expect(page.textContent).toBe('authenticated as Ada Lovelace'))
+    await vi.waitFor(() => expect(onRedirectCallback).toHaveBeenCalled())
+    expect(onRedirectCallback).toHaveBeenCalledTimes(1)
+    expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/protected?tab=2#top' })
+    expect(await codeRedemptions(provider)).toBe(redemptionsBefore + 1)
+    expect(location.href, 'the code is gone from the address bar').toBe(`${appOrigin}/`)
+  })
+
+  it('by default goes back to a same-origin appState.returnTo with history.replaceState', async () => {
+    visit(`${appOrigin}/?code=c&state=s`)
+    const { client } = fakeClient({ status: 'authenticated' }, {
+      isCallback: true,
+      callback: async () => ({ appState: { returnTo: '/orders/42?tab=items#top' } }),
+    })
+    render(<AuthProvider client={client} />)
+    await vi.waitFor(() => expect(location.pathname + location.search + location.hash).toBe('/orders/42?tab=items#top'))
+  })
+
+  it('by default stays put when appState.returnTo points to another origin', async () => {
+    visit(`${appOrigin}/landing`)
+    const { client } = fakeClient({ status: 'authenticated' }, {
+      isCallback: true,
+      callback: async () => ({ appState: { returnTo: '//evil.example/phish' } }),
+    })
+    render(<AuthProvider client={client} />)
+    await vi.waitFor(() => expect(client.handleRedirectCallback).toHaveBeenCalled())
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(location.href).toBe(`${appOrigin}/landing`)
+  })
+
+  it('creates its own client from options, and reads the (empty) stored session', async () => {
+    visit(`${appOrigin}/`)
+    const page = render(
+      <AuthProvider issuer={provider.url} clientId="pixie-demo" redirectUri={`${appOrigin}/`}>
+        <Status />
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('unauthenticated'))
+  })
+})
+
+describe('useAuth', () => {
+  it('re-renders on each state change, and keeps its result object when nothing changed', async () => {
+    const { client, setState } = fakeClient({ status: 'loading' })
+    const results: UseAuthResult[] = []
+    let rerender!: () => void
+    function Probe() {
+      const [, setTick] = useState(0)
+      rerender = () => setTick((tick) => tick + 1)
+      results.push(useAuth())
+      return <p>{results.at(-1)!.status}</p>
+    }
+    const page = render(
+      <AuthProvider client={client}>
+        <Probe />
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('loading'))
+    expect(results.at(-1)).toMatchObject({ isLoading: true, isAuthenticated: false })
+
+    setState({ status: 'authenticated', user: ada })
+    await vi.waitFor(() => expect(page.textContent).toBe('authenticated'))
+    const signedIn = results.at(-1)!
+    expect(signedIn).toMatchObject({ status: 'authenticated', isAuthenticated: true, isLoading: false, user: ada })
+
+    const renders = results.length
+    rerender()
+    await vi.waitFor(() => expect(results.length).toBeGreaterThan(renders))
+    expect(results.at(-1)).toBe(signedIn)
+
+    const ended = new AuthError('login_required', 'ended')
+    setState({ status: 'unauthenticated', error: ended })
+    await vi.waitFor(() => expect(page.textContent).toBe('unauthenticated'))
+    expect(results.at(-1)).toMatchObject({ isAuthenticated: false, error: ended })
+  })
+
+  it('hands out actions that call the client', async () => {
+    const { client } = fakeClient({ status: 'authenticated' })
+    let auth!: UseAuthResult
+    function Probe() {
+      auth = useAuth()
+      return null
+    }
+    render(
+      <AuthProvider client={client}>
+        <Probe />
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(auth).toBeDefined())
+    expect(await auth.getAccessToken({ forceRefresh: true })).toBe('access-token')
+    expect(client.getAccessToken).toHaveBeenCalledWith({ forceRefresh: true })
+    await auth.loginWithRedirect({ appState: 1 })
+    expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: 1 })
+    await auth.logout({ localOnly: true })
+    expect(client.logout).toHaveBeenCalledWith({ localOnly: true })
+  })
+
+  it("passes fetch through to the client's fetch, and rejects when the client has none", async () => {
+    const withFetch = Object.assign(fakeClient({ status: 'authenticated' }).client, {
+      fetch: vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response('ok')),
+    })
+    const seen: UseAuthResult[] = []
+    function Probe() {
+      seen.push(useAuth())
+      return null
+    }
+    render(
+      <>
+        <AuthProvider client={withFetch}>
+          <Probe />
+        </AuthProvider>
+        <AuthProvider client={fakeClient({ status: 'authenticated' }).client}>
+          <Probe />
+        </AuthProvider>
+      </>,
+    )
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(2))
+    const init = { method: 'POST' }
+    expect(await (await seen[0]!.fetch('/api/orders', init)).text()).toBe('ok')
+    expect(withFetch.fetch).toHaveBeenCalledWith('/api/orders', init)
+    await expect(seen[1]!.fetch('/api/orders')).rejects.toMatchObject({ name: 'AuthError', code: 'config_error' })
+  })
+
+  it('says where it must be used when there is no provider', () => {
+    function Orphan() {
+      useAuth()
+      return null
+    }
+    const onError = vi.fn()
+    const container = document.createElement('div')
+    root = createRoot(container, { onUncaughtError: onError })
+    root.render(<Orphan />)
+    return vi.waitFor(() => expect(onError.mock.calls[0]?.[0]).toMatchObject({ message: 'useAuth() must be used inside <AuthProvider>' }))
+  })
+})
+
+describe('RequireAuth', () => {
+  it('under StrictMode, starts one login that returns to the current path, search and hash', async () => {
+    visit(`${appOrigin}/protected?tab=2#top`)
+    const { client } = fakeClient({ status: 'unauthenticated' })
+    const page = render(
+      <StrictMode>
+        <AuthProvider client={client}>
+          <RequireAuth fallback="redirecting">secret</RequireAuth>
+        </AuthProvider>
+      </StrictMode>,
+    )
+    await vi.waitFor(() => expect(client.loginWithRedirect).toHaveBeenCalled())
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(client.loginWithRedirect).toHaveBeenCalledTimes(1)
+    expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: { returnTo: '/protected?tab=2#top' } })
+    expect(page.textContent).toBe('redirecting')
+  })
+
+  it('renders its children for a signed-in user, and nothing else before', async () => {
+    const { client, setState } = fakeClient({ status: 'loading' })
+    const page = render(
+      <AuthProvider client={client}>
+        <RequireAuth fallback="checking">secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('checking'))
+    setState({ status: 'authenticated' })
+    await vi.waitFor(() => expect(page.textContent).toBe('secret'))
+    expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it('on the callback page, waits for the login in progress instead of starting another', async () => {
+    visit(`${appOrigin}/`)
+    const client = realClient()
+    const callbackUrl = await approvedCallbackUrl(client, { returnTo: '/protected' })
+    visit(callbackUrl)
+    const login = vi.spyOn(client, 'loginWithRedirect')
+
+    const page = render(
+      <StrictMode>
+        <AuthProvider client={client} onRedirectCallback={() => {}}>
+          <RequireAuth fallback="checking">secret</RequireAuth>
+        </AuthProvider>
+      </StrictMode>,
+    )
+
+    await vi.waitFor(() => expect(page.textContent).toBe('secret'))
+    expect(login).not.toHaveBeenCalled()
+  })
+
+  it('throws a login that cannot start to the nearest error boundary', async () => {
+    const { client } = fakeClient({ status: 'unauthenticated' })
+    client.loginWithRedirect.mockRejectedValue(new AuthError('network_error', 'offline'))
+    const onError = vi.fn()
+    const container = document.createElement('div')
+    root = createRoot(container, { onUncaughtError: onError })
+    root.render(
+      <AuthProvider client={client}>
+        <RequireAuth>secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(onError).toHaveBeenCalled())
+    expect(onError.mock.calls[0]![0]).toMatchObject({ name: 'AuthError', code: 'network_error' })
+  })
+})

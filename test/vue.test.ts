@@ -1,0 +1,205 @@
+// @vitest-environment happy-dom
+import { IDBFactory } from 'fake-indexeddb'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createApp, defineComponent, h, nextTick, type App, type Component } from 'vue'
+import { createRouter, createWebHistory, RouterView, type RouteRecordRaw } from 'vue-router'
+import { AuthError, createAuthClient } from '../src/index.js'
+import { authGuard, createAuth, useAuth, type UseAuthResult } from '../src/vue/index.js'
+import { ada, fakeClient } from './fake-client.js'
+import { approvedCallbackUrl, codeRedemptions, startApprovingProvider, visit, type MockProvider } from './mock-provider-login.js'
+
+const appOrigin = 'http://localhost:5176'
+let provider: MockProvider
+let app: App | undefined
+
+beforeAll(async () => {
+  provider = await startApprovingProvider()
+})
+afterAll(() => provider.close())
+// A fresh, empty IndexedDB for each test's clients.
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory()
+})
+afterEach(() => {
+  app?.unmount()
+  app = undefined
+})
+
+const page = () => document.body.textContent ?? ''
+const text = (content: string): Component => ({ render: () => h('p', content) })
+
+const Status = defineComponent(() => {
+  const { status, user } = useAuth()
+  return () => h('p', user.value ? `${status.value} as ${String(user.value.name)}` : status.value)
+})
+
+function mount(root: Component, ...plugins: { install(app: App): void }[]) {
+  app = createApp(root)
+  for (const plugin of plugins) app.use(plugin)
+  const container = document.createElement('div')
+  document.body.replaceChildren(container)
+  app.mount(container)
+  return app
+}
+
+function routerWith(routes: RouteRecordRaw[]) {
+  const router = createRouter({ history: createWebHistory(), routes })
+  router.beforeEach(authGuard)
+  return router
+}
+
+describe('createAuth', () => {
+  it('completes the redirect callback once and goes back to appState.returnTo through the router', async () => {
+    visit(`${appOrigin}/`)
+    const client = createAuthClient({ issuer: provider.url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
+    const callbackUrl = await approvedCallbackUrl(client, { returnTo: '/protected?tab=2#top' })
+    visit(callbackUrl)
+    const redemptionsBefore = await codeRedemptions(provider)
+    const router = routerWith([
+      { path: '/', component: text('public') },
+      { path: '/protected', component: Status, meta: { requiresAuth: true } },
+    ])
+
+    // The plugin before the router: it must find the router when the login completes, not at install.
+    mount(() => h(RouterView), createAuth({ client }), router)
+
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/protected?tab=2#top'))
+    await vi.waitFor(() => expect(page()).toBe('authenticated as Ada Lovelace'))
+    expect(location.pathname + location.search + location.hash).toBe('/protected?tab=2#top')
+    expect(await codeRedemptions(provider)).toBe(redemptionsBefore + 1)
+  })
+
+  it('creates its own client from options, and calls onRedirectCallback instead of navigating', async () => {
+    visit(`${appOrigin}/`)
+    const onRedirectCallback = vi.fn()
+    const auth = createAuth({ issuer: provider.url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid', onRedirectCallback })
+    const callbackUrl = await approvedCallbackUrl(auth.client, { returnTo: '/elsewhere' })
+    visit(callbackUrl)
+
+    mount(Status, auth)
+
+    await vi.waitFor(() => expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/elsewhere' }))
+    expect(onRedirectCallback).toHaveBeenCalledTimes(1)
+    expect(location.href).toBe(`${appOrigin}/`)
+  })
+
+  it('without a router, goes back to a same-origin returnTo with history.replaceState', async () => {
+    visit(`${appOrigin}/?code=c&state=s`)
+    const { client } = fakeClient({ status: 'authenticated' }, {
+      isCallback: true,
+      callback: async () => ({ appState: { returnTo: '/orders/42?tab=items#top' } }),
+    })
+    mount(Status, createAuth({ client }))
+    await vi.waitFor(() => expect(location.pathname + location.search + location.hash).toBe('/orders/42?tab=items#top'))
+  })
+
+  it('stays put when appState.returnTo points to another origin', async () => {
+    visit(`${appOrigin}/landing`)
+    const router = routerWith([{ path: '/:any(.*)*', component: text('page') }])
+    const replace = vi.spyOn(router, 'replace')
+    const { client } = fakeClient({ status: 'authenticated' }, {
+      isCallback: true,
+      callback: async () => ({ appState: { returnTo: 'https://evil.example/phish' } }),
+    })
+    mount(() => h(RouterView), router, createAuth({ client }))
+    await vi.waitFor(() => expect(client.handleRedirectCallback).toHaveBeenCalled())
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(replace).not.toHaveBeenCalled()
+    expect(location.href).toBe(`${appOrigin}/landing`)
+  })
+})
+
+describe('useAuth', () => {
+  it('follows every state change through its refs, and stops when the app is unmounted', async () => {
+    const { client, setState } = fakeClient({ status: 'loading' })
+    let auth!: UseAuthResult
+    mount(
+      defineComponent(() => {
+        auth = useAuth()
+        return () => h('p', auth.status.value)
+      }),
+      createAuth({ client }),
+    )
+    expect(page()).toBe('loading')
+    expect(auth.isLoading.value).toBe(true)
+
+    setState({ status: 'authenticated', user: ada })
+    await nextTick()
+    expect(page()).toBe('authenticated')
+    expect([auth.isAuthenticated.value, auth.isLoading.value, auth.user.value]).toEqual([true, false, ada])
+
+    const ended = new AuthError('login_required', 'ended')
+    setState({ status: 'unauthenticated', error: ended })
+    await nextTick()
+    expect(page()).toBe('unauthenticated')
+    expect(auth.error.value).toBe(ended)
+
+    app!.unmount()
+    app = undefined
+    setState({ status: 'authenticated' })
+    expect(auth.state.value.status).toBe('unauthenticated')
+  })
+
+  it('hands out actions that call the client', async () => {
+    const { client } = fakeClient({ status: 'authenticated' })
+    let auth!: UseAuthResult
+    mount(
+      defineComponent(() => {
+        auth = useAuth()
+        return () => null
+      }),
+      createAuth({ client }),
+    )
+    expect(await auth.getAccessToken()).toBe('access-token')
+    await auth.loginWithRedirect({ appState: 1 })
+    expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: 1 })
+    await auth.logout({ localOnly: true })
+    expect(client.logout).toHaveBeenCalledWith({ localOnly: true })
+    await expect(auth.fetch('/api')).rejects.toMatchObject({ code: 'config_error' })
+  })
+})
+
+describe('authGuard', () => {
+  const routes: RouteRecordRaw[] = [
+    { path: '/', component: text('public') },
+    { path: '/protected', component: text('secret'), meta: { requiresAuth: true } },
+    {
+      path: '/account',
+      meta: { requiresAuth: true },
+      children: [{ path: 'billing', component: text('billing') }],
+    },
+  ]
+
+  it('cancels the navigation to a protected route and starts a login back to its full path', async () => {
+    visit(`${appOrigin}/`)
+    const router = routerWith(routes)
+    const { client } = fakeClient({ status: 'unauthenticated' })
+    mount(() => h(RouterView), router, createAuth({ client }))
+    await router.isReady()
+    expect(page()).toBe('public')
+
+    await router.push('/protected?tab=2#top')
+    expect(router.currentRoute.value.fullPath).toBe('/')
+    expect(client.loginWithRedirect).toHaveBeenCalledTimes(1)
+    expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: { returnTo: '/protected?tab=2#top' } })
+
+    await router.push('/account/billing')
+    expect(router.currentRoute.value.fullPath, 'a child of a protected route').toBe('/')
+    expect(client.loginWithRedirect).toHaveBeenLastCalledWith({ appState: { returnTo: '/account/billing' } })
+  })
+
+  it('lets a signed-in user in, and never logs in for a public route', async () => {
+    visit(`${appOrigin}/`)
+    const router = routerWith(routes)
+    const { client, setState } = fakeClient({ status: 'unauthenticated' })
+    mount(() => h(RouterView), router, createAuth({ client }))
+    await router.isReady()
+    expect(router.currentRoute.value.fullPath).toBe('/')
+
+    setState({ status: 'authenticated' })
+    await router.push('/protected')
+    await nextTick()
+    expect(page()).toBe('secret')
+    expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+})
