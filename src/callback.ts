@@ -1,5 +1,7 @@
 import * as oauth from 'oauth4webapi'
+import { withDPoPNonceRetry } from './dpop.js'
 import type { ResolvedOptions } from './options.js'
+import { tokenRequestOptions } from './resource.js'
 import { sessionFromTokens, type Session } from './session.js'
 import type { Transaction } from './transaction.js'
 
@@ -32,7 +34,8 @@ export function cleanCallbackUrl(callbackUrl: URL) {
 /**
  * Validates the authorization response (RFC 9207 `iss`, `state`, error) and redeems the code with
  * its PKCE verifier, then validates the token response and ID token (`iss`, `aud`, `azp`, `exp`,
- * `nonce`, `auth_time` when `max_age` was sent). One network request: the token request.
+ * `nonce`, `auth_time` when `max_age` was sent). One network request: the token request, with a
+ * DPoP proof when `dpop` is given (sent again once if the server asks for a DPoP nonce).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9207.html#section-2.4
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
@@ -41,22 +44,25 @@ export async function redeemCallback(
   options: ResolvedOptions,
   transaction: Transaction,
   callbackUrl: URL,
+  dpop?: oauth.DPoPHandle,
 ): Promise<Session> {
   const { metadata } = transaction
   const params = oauth.validateAuthResponse(metadata, options.client, callbackUrl, transaction.state)
-  const response = await oauth.authorizationCodeGrantRequest(
-    metadata,
-    options.client,
-    oauth.None(),
-    params,
-    transaction.redirectUri,
-    transaction.codeVerifier,
-    options.http,
-  )
-  const tokens = await oauth.processAuthorizationCodeResponse(metadata, options.client, response, {
-    expectedNonce: transaction.nonce ?? oauth.expectNoNonce,
-    maxAge: transaction.maxAge ?? oauth.skipAuthTimeCheck,
-    requireIdToken: transaction.nonce !== undefined,
+  const tokens = await withDPoPNonceRetry(async () => {
+    const response = await oauth.authorizationCodeGrantRequest(
+      metadata,
+      options.client,
+      oauth.None(),
+      params,
+      transaction.redirectUri,
+      transaction.codeVerifier,
+      tokenRequestOptions(options, dpop),
+    )
+    return oauth.processAuthorizationCodeResponse(metadata, options.client, response, {
+      expectedNonce: transaction.nonce ?? oauth.expectNoNonce,
+      maxAge: transaction.maxAge ?? oauth.skipAuthTimeCheck,
+      requireIdToken: transaction.nonce !== undefined,
+    })
   })
   return sessionFromTokens(tokens, metadata)
 }

@@ -1,4 +1,6 @@
+import type * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
+import type { ResolvedOptions } from './options.js'
 import type { AccessToken, Session } from './session.js'
 
 /**
@@ -55,9 +57,20 @@ export function requestedTarget(resources: string[], resource?: string, scope?: 
   return target.resource === resources[0] && scope === undefined ? undefined : target
 }
 
-/** Token request parameters for `target` (RFC 8707 §2.2; RFC 6749 §6 `scope`). */
-export function targetParams({ resource, scope }: TokenTarget): Record<string, string> {
-  return { ...(resource !== undefined && { resource }), ...(scope !== undefined && { scope }) }
+/**
+ * oauth4webapi options for a token request for `target` (RFC 8707 §2.2 `resource`, RFC 6749 §6
+ * `scope`; default: the session's own token), with a DPoP proof when `dpop` is given (RFC 9449 §5).
+ */
+export function tokenRequestOptions(
+  options: ResolvedOptions,
+  dpop: oauth.DPoPHandle | undefined,
+  { resource, scope }: TokenTarget = defaultTarget(options.resource),
+): oauth.TokenEndpointRequestOptions {
+  return {
+    ...options.http,
+    DPoP: dpop,
+    additionalParameters: { ...(resource !== undefined && { resource }), ...(scope !== undefined && { scope }) },
+  }
 }
 
 const targetKey = ({ resource, scope }: TokenTarget) => `${resource ?? ''} ${scope ?? ''}`
