@@ -12,6 +12,7 @@ const protocolParams = [
   'code_challenge',
   'code_challenge_method',
   'request_uri',
+  'dpop_jkt',
 ]
 
 /**

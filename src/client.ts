@@ -2,11 +2,14 @@ import { createStateStore, type AuthState, type AuthStateListener } from './auth
 import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } from './authorize.js'
 import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl, redeemCallback } from './callback.js'
 import { discoverMetadata } from './discovery.js'
+import { bindAuthorizationCode, dpopKeys } from './dpop.js'
 import { AuthError, isTransient, toAuthError } from './errors.js'
 import { endSessionUrl, revokeRefreshToken } from './logout.js'
 import { resolveOptions, type AuthClientOptions } from './options.js'
+import { frontChannelUrl } from './par.js'
 import { refreshSession } from './refresh.js'
 import { withRefreshLock } from './refresh-lock.js'
+import { addResourceParams, requestedTarget, targetKey, tokenFor, type TokenTarget } from './resource.js'
 import { exponentialBackoff, withRetries } from './retry.js'
 import { deleteSession, isFresh, isUsable, readSession, writeSession, type Session, type User } from './session.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
@@ -35,6 +38,13 @@ export interface RedirectCallbackResult {
 export interface GetAccessTokenOptions {
   /** Refresh even if the current access token looks valid (e.g. after an API answered 401). */
   forceRefresh?: boolean
+  /**
+   * The API to get a token for (RFC 8707), one the login asked for with the `resource` option.
+   * Default: the first configured resource, whose token is the session's own.
+   */
+  resource?: string
+  /** Scopes for this token, a subset of the granted ones (RFC 6749 §6). Default: all granted. */
+  scope?: string
 }
 
 /** Options for {@link AuthClient.logout}. */
@@ -85,10 +95,15 @@ export interface AuthClient {
    * Concurrent calls, in this tab and in others, share one refresh. Rejects with `login_required`
    * when there is no session or the server ended it.
    *
+   * With `resource` and/or `scope`, returns a token for that API and scopes (RFC 8707), obtained
+   * with the session's refresh token and cached in the session until it expires.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8707.html#section-2.2
    * @example
    * ```ts
    * const token = await auth.getAccessToken()
    * await fetch('/api/orders', { headers: { Authorization: `Bearer ${token}` } })
+   * const reports = await auth.getAccessToken({ resource: 'https://reports.example.com/', scope: 'reports:read' })
    * ```
    */
   getAccessToken(options?: GetAccessTokenOptions): Promise<string>
@@ -160,6 +175,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   // Without IndexedDB, the session lives in memory; a login transaction must outlive the redirect,
   // so it goes to this tab's sessionStorage instead.
   const store = browserStore(memoryStore)
+  const dpop = config.dpop ? dpopKeys(store, config.namespace, config.client) : undefined
   const transactions = browserStore(tabStore)
   const state = createStateStore({ status: 'loading' })
   const lockName = `pixie-auth:${config.namespace}`
@@ -171,7 +187,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   }
   let session: Session | undefined
   let restoring: Promise<void> | undefined
-  let refreshing: Promise<Session> | undefined
+  // One refresh at a time per target; '' is the session's own access token.
+  const refreshing = new Map<string, Promise<Session>>()
   let tabs: TabChannel | undefined
 
   const adopt = (next: Session | undefined, error?: AuthError) => {
@@ -217,18 +234,20 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   }
 
   /** Runs inside the lock, so the stored session is the newest any tab has. */
-  async function refreshInsideLock(staleAccessToken: string | undefined): Promise<Session> {
+  async function refreshInsideLock(staleAccessToken: string | undefined, target?: TokenTarget): Promise<Session> {
     const stored = await readSession(store, config.namespace)
     if (!stored) {
       adopt(undefined)
       throw new AuthError('login_required', 'Not logged in')
     }
-    if (stored.accessToken !== staleAccessToken && isFresh(stored, config.refreshLeewaySeconds)) {
+    const current = tokenFor(stored, target)
+    if (current && current.accessToken !== staleAccessToken && isFresh(current, config.refreshLeewaySeconds)) {
       adopt(stored)
       return stored
     }
     try {
-      const next = await withRetries(() => refreshSession(config, stored), refreshPolicy)
+      const proof = await dpop?.handle()
+      const next = await withRetries(() => refreshSession(config, stored, proof, target), refreshPolicy)
       await writeSession(store, config.namespace, next)
       share(next)
       return next
@@ -239,10 +258,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
   }
 
-  const refresh = (staleAccessToken: string | undefined) =>
-    (refreshing ??= withRefreshLock(lockName, () => refreshInsideLock(staleAccessToken)).finally(() => {
-      refreshing = undefined
-    }))
+  const refresh = (staleAccessToken: string | undefined, target?: TokenTarget) => {
+    const key = target ? targetKey(target) : ''
+    let pending = refreshing.get(key)
+    if (!pending) {
+      pending = withRefreshLock(lockName, () => refreshInsideLock(staleAccessToken, target)).finally(() =>
+        refreshing.delete(key),
+      )
+      refreshing.set(key, pending)
+    }
+    return pending
+  }
 
   async function completeLogin(url: string): Promise<RedirectCallbackResult> {
     await restore()
@@ -251,7 +277,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (!callbackUrl) throw new AuthError('invalid_state', 'The callback URL is not a URL')
       cleanCallbackUrl(callbackUrl)
       const transaction = await takeTransaction(transactions, callbackUrl.searchParams.get('state'))
-      const next = await redeemCallback(config, transaction, callbackUrl)
+      const next = await redeemCallback(config, transaction, callbackUrl, await dpop?.handle())
       // Under the lock, so a refresh running in another tab cannot write over the new session.
       await withRefreshLock(lockName, () => writeSession(store, config.namespace, next))
       share(next)
@@ -277,8 +303,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const maxAge = params.max_age === undefined ? undefined : Number(params.max_age)
     const transaction = createTransaction({ redirectUri, scope, maxAge, appState, metadata })
     const url = await buildAuthorizationUrl(metadata, config.clientId, transaction, params)
+    addResourceParams(url, config.resource)
+    if (dpop) await bindAuthorizationCode(url, metadata, dpop)
+    const destination = await frontChannelUrl(config, metadata, url)
     await saveTransaction(transactions, transaction)
-    location.assign(url)
+    location.assign(destination)
   }
 
   async function endSessionEverywhere({ returnTo, localOnly = false }: LogoutOptions) {
@@ -291,6 +320,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     adopt(undefined)
     tabs?.post({ type: 'ended', reason: 'logout' })
     if (ended) await revokeRefreshToken(config, ended)
+    // The tokens bound to the old key are gone; the next login gets a key of its own.
+    await dpop?.discard()
     if (localOnly) return
     const after = returnTo ?? config.postLogoutRedirectUri
     const metadata = ended?.metadata ?? (await discoverMetadata(config))
@@ -326,12 +357,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return pending
     }),
 
-    getAccessToken: guarded(async ({ forceRefresh = false }: GetAccessTokenOptions = {}) => {
+    getAccessToken: guarded(async ({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}) => {
       await restore()
-      const current = session
-      if (!current) throw new AuthError('login_required', 'Not logged in')
-      if (!forceRefresh && isFresh(current, config.refreshLeewaySeconds)) return current.accessToken
-      return (await refresh(forceRefresh ? current.accessToken : undefined)).accessToken
+      if (!session) throw new AuthError('login_required', 'Not logged in')
+      const target = requestedTarget(config.resource, resource, scope)
+      const current = tokenFor(session, target)
+      if (!forceRefresh && current && isFresh(current, config.refreshLeewaySeconds)) return current.accessToken
+      const next = await refresh(forceRefresh ? current?.accessToken : undefined, target)
+      // A refresh for a target always leaves a token for it in the session it resolves with.
+      return tokenFor(next, target)!.accessToken
     }),
 
     getUser: guarded(async () => {

@@ -73,7 +73,8 @@ export function tokenRequestOptions(
   }
 }
 
-const targetKey = ({ resource, scope }: TokenTarget) => `${resource ?? ''} ${scope ?? ''}`
+/** The key of `target`'s token in `Session.resourceTokens`. */
+export const targetKey = ({ resource, scope }: TokenTarget) => `${resource ?? ''} ${scope ?? ''}`
 
 /** The cached access token for `target` (the session's own one when `target` is undefined). */
 export function tokenFor(session: Session, target: TokenTarget | undefined): AccessToken | undefined {
