@@ -65,6 +65,24 @@ export interface AuthClientOptions {
    * @see https://www.rfc-editor.org/rfc/rfc8707.html
    */
   resource?: string | string[]
+  /**
+   * `'iframe'`: when there is no session, or it can no longer be refreshed, `getAccessToken()` first
+   * tries to log in silently, with `prompt=none` in a hidden iframe (OIDC Core §3.1.2.1). That works
+   * only where the browser sends the server's session cookie to a frame inside the app: when the
+   * server is on the app's site (`login.example.com` for `app.example.com`), or third-party cookies
+   * are allowed. Default: off.
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+   */
+  silentLogin?: 'iframe'
+  /** How long a silent login may take before it gives up with `login_required`, in seconds. Default 10. */
+  silentLoginTimeoutSeconds?: number
+  /**
+   * Where silent logins come back to, on the app's origin; registered at the server. Default
+   * `redirectUri`, but it must be a page that does not complete logins itself: a blank page, or the
+   * page that calls `handlePopupCallback()`.
+   */
+  silentRedirectUri?: string
 }
 
 /** The options after defaults and validation: what the rest of the SDK reads. */
@@ -87,9 +105,12 @@ export interface ResolvedOptions {
   par: boolean
   /** The `resource` option as a list, validated; empty when not set. */
   resource: string[]
+  silentLogin?: 'iframe'
+  silentLoginTimeoutSeconds: number
+  silentRedirectUri: string
 }
 
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]'])
+export const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 function requireUrl(name: string, value: unknown): URL {
   if (typeof value !== 'string' || !URL.canParse(value)) {
@@ -107,6 +128,10 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   if (typeof options.clientId !== 'string' || options.clientId === '') {
     throw new AuthError('config_error', 'clientId is required')
   }
+  if (options.silentLogin !== undefined && options.silentLogin !== 'iframe') {
+    throw new AuthError('config_error', "silentLogin must be 'iframe' or left out")
+  }
+  if (options.silentRedirectUri !== undefined) requireUrl('silentRedirectUri', options.silentRedirectUri)
   const timeoutMs = (options.timeoutSeconds ?? 10) * 1000
   const userFetch = options.fetch
   return {
@@ -129,5 +154,8 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     dpop: options.dpop ?? false,
     par: options.par ?? false,
     resource: resolveResources(options.resource),
+    silentLogin: options.silentLogin,
+    silentLoginTimeoutSeconds: options.silentLoginTimeoutSeconds ?? 10,
+    silentRedirectUri: options.silentRedirectUri ?? options.redirectUri,
   }
 }
