@@ -17,6 +17,8 @@ function chromiumExecutable(): string | undefined {
 
 const PROVIDER_ORIGIN = 'http://127.0.0.1:4010'
 const APP_ORIGIN = 'http://localhost:5173'
+/** oidc-provider (OpenID Certified) for e2e/oidc-provider.spec.ts: e2e/oidc-provider/server.mjs. */
+const OIDC_PROVIDER_ORIGIN = 'http://127.0.0.1:4020'
 
 export default defineConfig({
   testDir: 'e2e',
@@ -69,6 +71,15 @@ export default defineConfig({
       reuseExistingServer: !CI,
       timeout: 60_000,
       stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      name: 'oidc-provider',
+      command: 'node e2e/oidc-provider/server.mjs',
+      url: `${OIDC_PROVIDER_ORIGIN}/.well-known/openid-configuration`,
+      reuseExistingServer: !CI,
+      timeout: 30_000,
+      stdout: 'pipe',
       stderr: 'pipe',
     },
   ],
