@@ -1,4 +1,5 @@
 import { createStateStore, type AuthState, type AuthStateListener } from './auth-state.js'
+import { authorizedFetch } from './authorized-fetch.js'
 import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } from './authorize.js'
 import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl, redeemCallback } from './callback.js'
 import { discoverMetadata } from './discovery.js'
@@ -7,14 +8,19 @@ import { AuthError, isTransient, toAuthError } from './errors.js'
 import { endSessionUrl, revokeRefreshToken } from './logout.js'
 import { resolveOptions, type AuthClientOptions } from './options.js'
 import { frontChannelUrl } from './par.js'
+import { loginInPopup } from './popup.js'
 import { refreshSession } from './refresh.js'
 import { withRefreshLock } from './refresh-lock.js'
 import { addResourceParams, requestedTarget, targetKey, tokenFor, type TokenTarget } from './resource.js'
+import type { LoginSteps } from './response-channel.js'
 import { exponentialBackoff, withRetries } from './retry.js'
 import { deleteSession, isFresh, isUsable, readSession, writeSession, type Session, type User } from './session.js'
+import { loginInFrame } from './silent-login.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
 import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
-import { createTransaction, saveTransaction, takeTransaction } from './transaction.js'
+import type { CredentialsSource } from './token-retry.js'
+import { createTransaction, discardTransaction, saveTransaction, takeTransaction } from './transaction.js'
+import { fetchUserInfo, mergeUserInfo } from './userinfo.js'
 
 /** Options for {@link AuthClient.loginWithRedirect}. */
 export interface LoginOptions {
@@ -24,6 +30,18 @@ export interface LoginOptions {
   authorizationParams?: Record<string, string>
   /** A redirect URI for this login, instead of the client's `redirectUri`; it must be registered too. */
   redirectUri?: string
+}
+
+/** Options for {@link AuthClient.loginWithPopup}. */
+export interface PopupLoginOptions extends LoginOptions {
+  /** How long the user has to log in, in seconds, before the popup is closed and the call rejects with `timeout`. Default 300. */
+  timeoutSeconds?: number
+}
+
+/** Options for {@link AuthClient.getUser}. */
+export interface GetUserOptions {
+  /** Read the UserInfo endpoint first, and keep its claims over the ID token's. */
+  refresh?: boolean
 }
 
 /** What {@link AuthClient.handleRedirectCallback} resolves with. */
@@ -68,6 +86,22 @@ export interface AuthClient {
    */
   loginWithRedirect(options?: LoginOptions): Promise<void>
   /**
+   * Logs in in a popup while the app stays as it is: the same one-time transaction (PKCE, `state`,
+   * `nonce`) and checks as `loginWithRedirect()`. The popup comes back to `redirectUri` (default:
+   * the client's), a page of this origin that calls {@link handlePopupCallback}; this window then
+   * redeems the code and resolves like `handleRedirectCallback()`. Call it from a click handler.
+   * Rejects with `popup_blocked` when the browser refuses the popup, `popup_closed` when the user
+   * closes it, `timeout` after `timeoutSeconds`.
+   *
+   * @example
+   * ```ts
+   * loginButton.onclick = async () => {
+   *   const { user } = await auth.loginWithPopup({ redirectUri: `${location.origin}/popup-callback.html` })
+   * }
+   * ```
+   */
+  loginWithPopup(options?: PopupLoginOptions): Promise<RedirectCallbackResult>
+  /**
    * Whether `url` (default: the current location) carries an authorization response for this
    * client: the redirect URI's origin with `state` and `code` or `error`.
    *
@@ -108,15 +142,39 @@ export interface AuthClient {
    */
   getAccessToken(options?: GetAccessTokenOptions): Promise<string>
   /**
-   * The validated ID token claims of the signed-in user, or `undefined`.
+   * `fetch()` with the access token: `Authorization: Bearer` (RFC 6750 §2.1), or `Authorization:
+   * DPoP` and a DPoP proof when the session's tokens are DPoP-bound (RFC 9449 §7). When the API
+   * answers 401 with `error="invalid_token"`, the token is refreshed and the request sent once
+   * more, body included (it is read into memory first); a DPoP `use_dpop_nonce` demand is answered
+   * once with the server's nonce. Other answers are returned as they came, whatever their status,
+   * like `fetch()`. Redirects are not followed, so the token only goes to the URL given: a
+   * redirect resolves as an `opaqueredirect` response. There is no timeout: pass a `signal`.
+   * Rejects with an `AuthError`: `login_required` without a session, `network_error` when the
+   * request fails, `config_error` when `init` already has an `Authorization` header.
    *
+   * @see https://www.rfc-editor.org/rfc/rfc6750.html#section-3.1
+   * @example
+   * ```ts
+   * const response = await auth.fetch('/api/orders', { method: 'POST', body: JSON.stringify(order) })
+   * if (response.ok) console.log(await response.json())
+   * ```
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
+  /**
+   * The validated ID token claims of the signed-in user, or `undefined`. With `refresh`, first
+   * reads the UserInfo endpoint (OIDC Core §5.3) and keeps its claims over the ID token's, in the
+   * stored session and the state of every tab; a response about another `sub` rejects with
+   * `invalid_response`.
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
    * @example
    * ```ts
    * const user = await auth.getUser()
-   * console.log(user?.name)
+   * const fresh = await auth.getUser({ refresh: true })
+   * console.log(user?.name, fresh?.email)
    * ```
    */
-  getUser(): Promise<User | undefined>
+  getUser(options?: GetUserOptions): Promise<User | undefined>
   /**
    * Whether there is a session that can give an access token.
    *
@@ -193,8 +251,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const adopt = (next: Session | undefined, error?: AuthError) => {
     // The same ID token means the same user: keep the snapshot's user object, so subscribers see
-    // no change when only the access token was refreshed.
-    const sameUser = next !== undefined && session !== undefined && next.idToken === session.idToken
+    // no change when only the access token was refreshed. UserInfo can change its claims alone.
+    const sameUser =
+      next !== undefined &&
+      session !== undefined &&
+      next.idToken === session.idToken &&
+      JSON.stringify(next.user) === JSON.stringify(session.user)
     session = next
     state.set({
       status: next ? 'authenticated' : 'unauthenticated',
@@ -289,7 +351,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
   }
 
-  async function startLogin({ appState, authorizationParams, redirectUri = config.redirectUri }: LoginOptions) {
+  async function startLogin(
+    { appState, authorizationParams, redirectUri = config.redirectUri }: LoginOptions,
+    navigate = (url: URL) => location.assign(url),
+  ) {
     if (!URL.canParse(redirectUri)) throw new AuthError('config_error', 'redirectUri must be an absolute URL')
     try {
       structuredClone(appState)
@@ -307,7 +372,67 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (dpop) await bindAuthorizationCode(url, metadata, dpop)
     const destination = await frontChannelUrl(config, metadata, url)
     await saveTransaction(transactions, transaction)
-    location.assign(destination)
+    navigate(destination)
+    return transaction.state
+  }
+
+  /** A login whose response comes back to a popup or an iframe, redeemed here. */
+  const loginSteps = (options: LoginOptions): LoginSteps<RedirectCallbackResult> => ({
+    start: (navigate) => startLogin(options, navigate),
+    complete: completeLogin,
+    abandon: (state) => discardTransaction(transactions, state),
+  })
+
+  let silentLogin: Promise<RedirectCallbackResult> | undefined
+  /** One silent login at a time. Its failure goes to the state, as a failed redirect login's does. */
+  const loginSilently = () =>
+    (silentLogin ??= loginInFrame(
+      loginSteps({ redirectUri: config.silentRedirectUri, authorizationParams: { prompt: 'none' } }),
+      { redirectUri: config.silentRedirectUri, timeoutSeconds: config.silentLoginTimeoutSeconds },
+    )
+      .catch((cause) => {
+        const error = toAuthError(cause)
+        adopt(session, error)
+        throw error
+      })
+      .finally(() => {
+        silentLogin = undefined
+      }))
+
+  /** With `silentLogin`, a `getAccessToken()` that finds no session logs in silently, then tries again. */
+  const withSilentLogin =
+    (getToken: (options?: GetAccessTokenOptions) => Promise<string>) =>
+    async (options: GetAccessTokenOptions = {}) => {
+      try {
+        return await getToken(options)
+      } catch (cause) {
+        if (!config.silentLogin || toAuthError(cause).code !== 'login_required') throw cause
+        await loginSilently()
+        // The new session's token is fresh; forcing a refresh would spend a refresh token for nothing.
+        return getToken({ ...options, forceRefresh: false })
+      }
+    }
+
+  /** The session's access token for `auth.fetch()` and UserInfo, with the DPoP handle it is bound to. */
+  const credentials: CredentialsSource = async (forceRefresh) => {
+    const accessToken = await client.getAccessToken({ forceRefresh })
+    return { accessToken, dpop: session?.tokenType === 'dpop' ? await dpop?.handle() : undefined }
+  }
+
+  /** Reads UserInfo and stores its claims in the session, for this tab and the others. */
+  async function refreshUser({ metadata, user }: Session) {
+    if (!user) throw new AuthError('config_error', 'UserInfo needs an OpenID Connect login: add openid to scope')
+    const claims = await fetchUserInfo(config, metadata, user.sub, credentials)
+    const updated = await withRefreshLock(lockName, async () => {
+      // Merged onto the newest stored user (a refresh may have brought a new ID token), never onto
+      // another user's session.
+      const stored = await readSession(store, config.namespace)
+      if (stored?.user?.sub !== claims.sub) return undefined
+      const next = { ...stored, user: mergeUserInfo(stored.user, claims) }
+      await writeSession(store, config.namespace, next)
+      return next
+    })
+    if (updated) share(updated)
   }
 
   async function endSessionEverywhere({ returnTo, localOnly = false }: LogoutOptions) {
@@ -340,8 +465,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
     }
 
-  return {
-    loginWithRedirect: guarded((options: LoginOptions = {}) => startLogin(options)),
+  const client: AuthClient = {
+    loginWithRedirect: guarded(async (options: LoginOptions = {}) => void (await startLogin(options))),
+
+    loginWithPopup: guarded(({ timeoutSeconds = 300, ...options }: PopupLoginOptions = {}) =>
+      loginInPopup(loginSteps(options), { redirectUri: options.redirectUri ?? config.redirectUri, timeoutSeconds }),
+    ),
 
     isRedirectCallback(url = location.href) {
       const parsed = parseCallbackUrl(url)
@@ -357,7 +486,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return pending
     }),
 
-    getAccessToken: guarded(async ({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}) => {
+    getAccessToken: guarded(withSilentLogin(async ({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}) => {
       await restore()
       if (!session) throw new AuthError('login_required', 'Not logged in')
       const target = requestedTarget(config.resource, resource, scope)
@@ -366,10 +495,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const next = await refresh(forceRefresh ? current?.accessToken : undefined, target)
       // A refresh for a target always leaves a token for it in the session it resolves with.
       return tokenFor(next, target)!.accessToken
-    }),
+    })),
 
-    getUser: guarded(async () => {
+    fetch: guarded((input: RequestInfo | URL, init?: RequestInit) => authorizedFetch(credentials, config.http, input, init)),
+
+    getUser: guarded(async ({ refresh = false }: GetUserOptions = {}) => {
       await restore()
+      if (refresh && session) await refreshUser(session)
       return session?.user
     }),
 
@@ -387,4 +519,5 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
     getState: state.get,
   }
+  return client
 }

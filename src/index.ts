@@ -2,10 +2,13 @@ export { createAuthClient } from './client.js'
 export type {
   AuthClient,
   GetAccessTokenOptions,
+  GetUserOptions,
   LoginOptions,
   LogoutOptions,
+  PopupLoginOptions,
   RedirectCallbackResult,
 } from './client.js'
+export { handlePopupCallback } from './response-channel.js'
 export type { AuthClientOptions } from './options.js'
 export type { AuthState, AuthStateListener } from './auth-state.js'
 export { AuthError } from './errors.js'

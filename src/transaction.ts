@@ -64,6 +64,9 @@ export async function takeTransaction(store: KeyValueStore, state: string | null
   return transaction
 }
 
+/** Deletes the transaction of a login that will not come back (a popup closed, a silent login timed out). */
+export const discardTransaction = (store: KeyValueStore, state: string) => store.delete(keyPrefix + state)
+
 function isExpired(transaction: Transaction, now: number) {
   // Negated so that a malformed createdAt (NaN) counts as expired.
   return !(now - transaction.createdAt < transactionLifetimeMs)
