@@ -61,7 +61,11 @@ export interface DPoPKeys {
  * })
  * ```
  */
-export function dpopKeys(store: KeyValueStore, namespace: string, client: oauth.Client): DPoPKeys {
+export function dpopKeys(
+  store: KeyValueStore,
+  namespace: string,
+  client: Pick<oauth.Client, typeof oauth.clockSkew>,
+): DPoPKeys {
   let current: { id: string; handle: oauth.DPoPHandle } | undefined
   return {
     async handle() {
