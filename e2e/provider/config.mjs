@@ -25,6 +25,12 @@ const REDIRECT_URIS = [
   'http://localhost:5175/',
   'http://localhost:5176/',
   'http://localhost:5173/other-callback.html',
+  'http://localhost:5173/popup-callback.html',
+  'http://localhost:5173/silent-callback.html',
+  // The harness on the provider's own site (127.0.0.1): a silent login's iframe gets the provider's
+  // SameSite=Lax session cookie only there, the browser blocking third-party cookies.
+  'http://127.0.0.1:5173/popup-callback.html',
+  'http://127.0.0.1:5173/silent-callback.html',
 ];
 
 const POST_LOGOUT_REDIRECT_URIS = [

@@ -30,6 +30,9 @@ function checkTypeOptions(fault) {
   if (fault.type === 'status' && fault.body !== undefined && typeof fault.body !== 'string') {
     throw faultError("a 'status' fault's body must be a string");
   }
+  if (fault.type === 'status' && fault.headers !== undefined && !isStringRecord(fault.headers)) {
+    throw faultError("a 'status' fault's headers must be an object of strings");
+  }
   if (fault.type === 'delay' && !(Number.isFinite(fault.delayMs) && fault.delayMs >= 0)) {
     throw faultError("a 'delay' fault needs delayMs >= 0");
   }
@@ -42,6 +45,11 @@ function checkTypeOptions(fault) {
   if (fault.type === 'id_token_claims' && (typeof fault.claims !== 'object' || fault.claims === null)) {
     throw faultError("an 'id_token_claims' fault needs a claims object");
   }
+}
+
+function isStringRecord(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    && Object.values(value).every((v) => typeof v === 'string');
 }
 
 function faultError(message) {
@@ -88,7 +96,7 @@ export async function runWithFaults(ctx, endpoint, grantType, process) {
   ctx.state.stats.faultsServed += 1;
   switch (fault.type) {
     case 'status':
-      return sendText(ctx.res, fault.status, fault.body ?? '', fault.contentType ?? 'text/plain');
+      return sendText(ctx.res, fault.status, fault.body ?? '', fault.contentType ?? 'text/plain', fault.headers);
     case 'body':
       return sendRawBody(ctx.res, fault);
     case 'invalid_grant':

@@ -96,8 +96,8 @@ export function sendOAuthError(res, err) {
   sendJson(res, err.status, { error: err.error, error_description: err.message }, { ...NO_STORE, ...err.headers });
 }
 
-export function sendText(res, status, text, contentType = 'text/plain') {
-  res.writeHead(status, { 'Content-Type': contentType });
+export function sendText(res, status, text, contentType = 'text/plain', headers = {}) {
+  res.writeHead(status, { 'Content-Type': contentType, ...headers });
   res.end(text);
 }
 

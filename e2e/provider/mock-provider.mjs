@@ -9,7 +9,7 @@ import { dropBrowserResend, runWithFaults } from './faults.mjs';
 import { OAuthError, answerPreflight, applyCors, readBody, sendJson, sendOAuthError } from './http.mjs';
 import { createSigningKey } from './jwt.mjs';
 import { endSession } from './logout.mjs';
-import { protectedApi, userinfo } from './resources.mjs';
+import { echoApi, protectedApi, userinfo } from './resources.mjs';
 import { ProviderState } from './state.mjs';
 import { revoke, token } from './token.mjs';
 
@@ -61,6 +61,7 @@ const ROUTES = {
   '/revoke': { POST: revoke },
   '/end-session': { GET: endSession },
   '/api/me': { GET: protectedApi },
+  '/api/echo': { POST: echoApi },
   ...CONTROL_ROUTES,
 };
 

@@ -212,6 +212,21 @@ describe('authorization endpoint', () => {
     expect(denied.searchParams.get('iss')).toBe(base);
   });
 
+  it('registers the popup and silent-login callback pages, also on the same-site origin 127.0.0.1:5173', async () => {
+    for (const redirectUri of [
+      'http://localhost:5173/popup-callback.html',
+      'http://localhost:5173/silent-callback.html',
+      'http://127.0.0.1:5173/popup-callback.html',
+      'http://127.0.0.1:5173/silent-callback.html',
+    ]) {
+      const { location } = await authorize(authorizationParams(pkce().challenge, { redirect_uri: redirectUri }));
+      expect(`${location?.origin}${location?.pathname}`).toBe(redirectUri);
+      expect(location?.searchParams.get('code')).toBeTruthy();
+    }
+    const { res } = await authorize(authorizationParams(pkce().challenge, { redirect_uri: 'http://127.0.0.1:5173/callback.html' }));
+    expect(res.status).toBe(400);
+  });
+
   it('supports prompt=none: login_required without a session, a code with one', async () => {
     const silent = authorizationParams(pkce().challenge, { prompt: 'none' });
     const withoutSession = await authorize(silent);
@@ -361,6 +376,26 @@ describe('faults', () => {
     expect((await stats()).faultsServed).toBe(1);
   });
 
+  it("'status' answers with the given headers, e.g. a WWW-Authenticate challenge, without checking the token", async () => {
+    const { access_token: token } = await signIn();
+    const challenge = 'Bearer error="invalid_token", error_description="injected"';
+    await queueFaults({ endpoint: 'api', type: 'status', status: 401, headers: { 'WWW-Authenticate': challenge } });
+    const res = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(challenge);
+    // Used up: the same token works again.
+    expect((await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it("refuses a 'status' fault whose headers are not strings", async () => {
+    const res = await fetch(`${base}/__control/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ endpoint: 'api', type: 'status', status: 401, headers: { 'WWW-Authenticate': 1 } }),
+    });
+    expect(res.status).toBe(400);
+    expect((await stats()).pendingFaults).toBe(0);
+  });
+
   it("'delay' waits and then processes the request", async () => {
     const { refresh_token: token } = await signIn();
     await queueFaults({ endpoint: 'token', type: 'delay', delayMs: 300 });
@@ -496,6 +531,23 @@ describe('protected resources', () => {
     const bad = await fetch(`${base}/api/me`, { headers: { authorization: 'Bearer nope' } });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+  });
+
+  it('/api/echo returns what a POST carried, behind the same token check and faults as /api/me', async () => {
+    const { access_token: token } = await signIn();
+    const post = () => fetch(`${base}/api/echo`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"order":42}',
+    });
+    expect(await (await post()).json()).toEqual({
+      sub: 'user-ada', method: 'POST', contentType: 'application/json', body: '{"order":42}', tokenSuffix: token.slice(-6),
+    });
+    await queueFaults({ endpoint: 'api', type: 'status', status: 500 });
+    expect((await post()).status).toBe(500);
+    const anonymous = await fetch(`${base}/api/echo`, { method: 'POST', body: 'x' });
+    expect(anonymous.status).toBe(401);
+    expect((await stats()).apiRequests).toBe(3);
   });
 
   it('access tokens expire on the server clock', async () => {

@@ -23,6 +23,21 @@ export async function protectedApi(ctx) {
   });
 }
 
+/** Echoes what a POST carried, so a test can tell that a retried request re-sent its body. */
+export async function echoApi(ctx) {
+  ctx.state.stats.apiRequests += 1;
+  await runWithFaults(ctx, 'api', undefined, () => {
+    const { user } = requireAccessToken(ctx).family;
+    sendJson(ctx.res, 200, {
+      sub: user.sub,
+      method: ctx.req.method,
+      contentType: ctx.req.headers['content-type'] ?? null,
+      body: ctx.rawBody,
+      tokenSuffix: bearerToken(ctx.req).slice(-6),
+    });
+  });
+}
+
 function bearerToken(req) {
   const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
   return match?.[1];
