@@ -44,6 +44,8 @@ export interface Fault {
   delayMs?: number
   body?: unknown
   contentType?: string
+  /** For 'status': response headers, e.g. a `WWW-Authenticate` challenge. */
+  headers?: Record<string, string>
   claims?: Record<string, unknown>
   /** For 'delay': whether a request whose client went away is still processed (default) or abandoned. */
   ifClientGone?: 'process' | 'abandon'
