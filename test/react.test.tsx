@@ -225,6 +225,33 @@ describe('RequireAuth', () => {
     expect(client.loginWithRedirect).not.toHaveBeenCalled()
   })
 
+  it('after a logout on the page hides its children without starting a login (the logout is navigating)', async () => {
+    const { client, setState } = fakeClient({ status: 'authenticated' })
+    const page = render(
+      <AuthProvider client={client}>
+        <RequireAuth fallback="signed out">secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('secret'))
+    setState({ status: 'unauthenticated' })
+    await vi.waitFor(() => expect(page.textContent).toBe('signed out'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it('starts a new login when the server ends the session while on the page', async () => {
+    visit(`${appOrigin}/protected`)
+    const { client, setState } = fakeClient({ status: 'authenticated' })
+    render(
+      <AuthProvider client={client}>
+        <RequireAuth>secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(client.subscribe).toHaveBeenCalled())
+    setState({ status: 'unauthenticated', error: new AuthError('login_required', 'ended') })
+    await vi.waitFor(() => expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: { returnTo: '/protected' } }))
+  })
+
   it('on the callback page, waits for the login in progress instead of starting another', async () => {
     visit(`${appOrigin}/`)
     const client = realClient()

@@ -142,9 +142,11 @@ export interface RequireAuthProps {
 }
 
 /**
- * Renders its children only for a signed-in user. Otherwise it starts a login that comes back to
- * the current path, search and hash (see `ensureAuthenticated()` in the core). A login that cannot
- * start (e.g. the server is unreachable) is thrown to the nearest error boundary.
+ * Renders its children only for a signed-in user. Entered without a session, it starts a login
+ * that comes back to the current path, search and hash (see `ensureAuthenticated()` in the core);
+ * so it does when the server ends the session meanwhile (`login_required`), but not after a logout,
+ * which leaves the page by itself. A login that cannot start (e.g. the server is unreachable) is
+ * thrown to the nearest error boundary.
  *
  * @example
  * ```tsx
@@ -153,13 +155,19 @@ export interface RequireAuthProps {
  */
 export function RequireAuth({ children, fallback = null }: RequireAuthProps): ReactNode {
   const { client } = useAuthContext('<RequireAuth>')
-  const { status } = useAuthState(client)
+  const { status, error } = useAuthState(client)
   const [failure, setFailure] = useState<{ error: unknown }>()
+  const hadSession = useRef(false)
 
   useEffect(() => {
+    if (status === 'authenticated') hadSession.current = true
+    if (status !== 'unauthenticated') return
+    // A logout clears the state before it navigates to the server: logging in now would race it.
+    // A session the server ended (`login_required`) is worth a new login, like arriving without one.
+    if (hadSession.current && error?.code !== 'login_required') return
     // Under StrictMode this runs twice; the core shares one login between the two calls.
-    if (status === 'unauthenticated') ensureAuthenticated(client).catch((error: unknown) => setFailure({ error }))
-  }, [status, client])
+    ensureAuthenticated(client).catch((cause: unknown) => setFailure({ error: cause }))
+  }, [status, error, client])
 
   if (failure) throw failure.error
   return status === 'authenticated' ? children : fallback
