@@ -19,6 +19,11 @@ const PROVIDER_ORIGIN = 'http://127.0.0.1:4010'
 const APP_ORIGIN = 'http://localhost:5173'
 /** oidc-provider (OpenID Certified) for e2e/oidc-provider.spec.ts: e2e/oidc-provider/server.mjs. */
 const OIDC_PROVIDER_ORIGIN = 'http://127.0.0.1:4020'
+/** The example apps (examples/*) on vite dev servers: React runs StrictMode's double effects only in development. */
+const EXAMPLES = [
+  { name: 'react', origin: 'http://localhost:5175' },
+  { name: 'vue', origin: 'http://localhost:5176' },
+]
 
 export default defineConfig({
   testDir: 'e2e',
@@ -82,5 +87,14 @@ export default defineConfig({
       stdout: 'pipe',
       stderr: 'pipe',
     },
+    ...EXAMPLES.map(({ name, origin }) => ({
+      name: `${name} example`,
+      command: `node e2e/serve-example.mjs ${name}`,
+      url: `${origin}/`,
+      reuseExistingServer: !CI,
+      timeout: 60_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+    })),
   ],
 })

@@ -1,0 +1,120 @@
+// The end-to-end tests every example app (examples/react, examples/vue) must pass: the same user
+// journey through its pages, against the mock provider. Each *.spec.ts calls describeExampleApp().
+import type { Page } from '@playwright/test'
+import { PROVIDER, USER_SUB, expect, expectNothingStored, getStats, requireSession, sleep, test } from './helpers'
+
+interface ApiAnswer {
+  status: number
+  body: { sub?: string; name?: string; message?: string; tokenSuffix?: string; error?: string }
+}
+
+/** Clicks "Call the API" and reads what the page shows: `HTTP <status>` then the JSON body. */
+async function callApi(page: Page): Promise<ApiAnswer> {
+  const result = page.locator('#api-result')
+  const before = (await result.count()) > 0 ? await result.textContent() : null
+  await page.getByRole('button', { name: 'Call the API' }).click()
+  // Each call renders a new answer; wait for it to replace the previous one (or appear).
+  await expect(result).toHaveText(/^HTTP \d{3}\n/)
+  if (before !== null) await expect(result).not.toHaveText(before)
+  const text = (await result.textContent())!
+  return { status: Number(text.slice(5, 8)), body: JSON.parse(text.slice(text.indexOf('\n') + 1)) }
+}
+
+async function expectSignedIn(page: Page) {
+  await expect(page.locator('#status')).toHaveText('authenticated')
+  await expect(page.locator('#user-name')).toHaveText('Ada Lovelace')
+}
+
+export function describeExampleApp(name: string, origin: string) {
+  /** Opens the protected page and lets the provider (autoApprove) sign the user in. */
+  async function logInThroughProtectedPage(page: Page) {
+    await page.goto(`${origin}/protected`)
+    await page.waitForURL(`${origin}/protected`)
+    await expect(page.getByRole('heading', { name: 'Protected page' })).toBeVisible()
+    await expectSignedIn(page)
+  }
+
+  test.describe(`${name} example app`, () => {
+    test.describe('with the provider login page', () => {
+      test.use({ providerConfig: { autoApprove: false } })
+
+      test('a protected route logs in through the provider and returns to it, redeeming the code once', async ({ page }) => {
+        await page.goto(`${origin}/protected?tab=2#section`)
+        await page.waitForURL((url) => url.origin === PROVIDER)
+        await page.locator('#approve').click()
+
+        await page.waitForURL(`${origin}/protected?tab=2#section`)
+        await expect(page.getByRole('heading', { name: 'Protected page' })).toBeVisible()
+        await expectSignedIn(page)
+        await expect(page.getByRole('alert')).toHaveCount(0)
+        // Effects that ran twice (React StrictMode) would have sent their token request by now.
+        await sleep(300)
+        expect((await getStats()).tokenRequests.authorization_code).toBe(1)
+      })
+    })
+
+    test('the public page needs no login; its Log in button comes back to it', async ({ page }) => {
+      await page.goto(`${origin}/`)
+      await expect(page.locator('#status')).toHaveText('unauthenticated')
+      await expect(page.getByRole('heading', { name: 'Public page' })).toBeVisible()
+      expect((await getStats()).authorizeRequests).toBe(0)
+
+      await page.getByRole('button', { name: 'Log in' }).click()
+      await page.waitForURL((url) => url.origin === origin && !url.search)
+      await expectSignedIn(page)
+      await expect(page.getByRole('heading', { name: 'Public page' })).toBeVisible()
+      expect(new URL(page.url()).pathname).toBe('/')
+    })
+
+    test('the protected page calls the API with the access token', async ({ page }) => {
+      await logInThroughProtectedPage(page)
+      const { accessToken } = await requireSession(page)
+
+      const answer = await callApi(page)
+
+      expect(answer.status).toBe(200)
+      expect(answer.body).toMatchObject({ sub: USER_SUB, message: 'hello from the protected API' })
+      expect(answer.body.tokenSuffix, 'the API saw the stored access token').toBe(accessToken.slice(-6))
+      expect((await getStats()).apiRequests).toBe(1)
+    })
+
+    test.describe('with short-lived access tokens', () => {
+      test.use({ providerConfig: { autoApprove: true, accessTokenTtl: 6 } })
+
+      test('the access token is refreshed while the user stays on the page', async ({ page }) => {
+        await logInThroughProtectedPage(page)
+        await page.evaluate(() => Object.assign(window, { sameDocument: true }))
+        const first = await requireSession(page)
+        expect((await callApi(page)).body.tokenSuffix).toBe(first.accessToken.slice(-6))
+
+        // The SDK refreshes once less than half of a short token's lifetime is left.
+        const receivedAt = first.receivedAt as number
+        await sleep(receivedAt + (first.expiresAt - receivedAt) / 2 + 300 - Date.now())
+        const answer = await callApi(page)
+
+        const second = await requireSession(page)
+        expect(second.accessToken).not.toBe(first.accessToken)
+        expect(answer).toMatchObject({ status: 200, body: { tokenSuffix: second.accessToken.slice(-6) } })
+        expect((await getStats()).tokenRequests).toMatchObject({ authorization_code: 1, refresh_token: 1 })
+        expect(await page.evaluate(() => 'sameDocument' in window), 'no reload, no new login').toBe(true)
+      })
+    })
+
+    test('logout ends the session at the provider and in the browser', async ({ page }) => {
+      await logInThroughProtectedPage(page)
+
+      await page.getByRole('button', { name: 'Log out' }).click()
+
+      await page.waitForURL(`${origin}/`)
+      await expect(page.locator('#status')).toHaveText('unauthenticated')
+      await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible()
+      await expectNothingStored(page)
+      expect(await getStats()).toMatchObject({ endSessions: 1, revocations: 1 })
+
+      // The protected page asks for a login again.
+      const authorize = page.waitForRequest((request) => request.url().startsWith(`${PROVIDER}/authorize`))
+      await page.goto(`${origin}/protected`)
+      await authorize
+    })
+  })
+}
