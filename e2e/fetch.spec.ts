@@ -1,0 +1,217 @@
+// auth.fetch(): the access token on API calls, one refresh-and-resend after a 401 invalid_token,
+// nothing else retried, request bodies sent again intact.
+import type { Page, Request } from '@playwright/test'
+import {
+  CLIENT_ID,
+  PROVIDER,
+  USER_SUB,
+  expect,
+  getStats,
+  injectFault,
+  login,
+  openApp,
+  requireSession,
+  test,
+  waitUntilExpired,
+  type TryResult,
+} from './helpers'
+
+const API_ME = `${PROVIDER}/api/me`
+const API_ECHO = `${PROVIDER}/api/echo`
+
+interface ApiAnswer {
+  status: number
+  body: string
+  wwwAuthenticate: string | null
+}
+
+/** How the page builds the request it hands to auth.fetch(). */
+type Call =
+  | { kind: 'get'; url: string; headers?: Record<string, string> }
+  | { kind: 'post-string' | 'post-request' | 'post-stream'; url: string; body: string; contentType: string }
+
+/** Runs auth.fetch() in the page and reads the response there. */
+function apiFetch(page: Page, call: Call): Promise<TryResult<ApiAnswer>> {
+  return page.evaluate(
+    (c) =>
+      window.pixieTry(async () => {
+        const { auth } = window.pixie
+        let response: Response
+        if (c.kind === 'get') response = await auth.fetch(c.url, { headers: c.headers })
+        else {
+          const init = { method: 'POST', headers: { 'content-type': c.contentType } }
+          if (c.kind === 'post-string') response = await auth.fetch(c.url, { ...init, body: c.body })
+          else if (c.kind === 'post-request') response = await auth.fetch(new Request(c.url, { ...init, body: c.body }))
+          // A stream can be read once only: the SDK must read it into memory before the first attempt.
+          else response = await auth.fetch(c.url, { ...init, body: new Blob([c.body]).stream(), duplex: 'half' } as RequestInit)
+        }
+        return { status: response.status, body: await response.text(), wwwAuthenticate: response.headers.get('www-authenticate') }
+      }),
+    call,
+  )
+}
+
+/** Records the requests the page sends to the provider's API endpoints. */
+function recordApiRequests(page: Page): Request[] {
+  const requests: Request[] = []
+  page.on('request', (request) => {
+    if (request.url().startsWith(`${PROVIDER}/api/`) && request.method() !== 'OPTIONS') requests.push(request)
+  })
+  return requests
+}
+
+/** RFC 7009 revocation of an access token, from outside the browser: the server stops accepting it. */
+async function revokeAtServer(accessToken: string) {
+  const response = await fetch(`${PROVIDER}/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: accessToken, token_type_hint: 'access_token', client_id: CLIENT_ID }),
+    signal: AbortSignal.timeout(5_000),
+  })
+  expect(response.status).toBe(200)
+}
+
+const invalidToken = (times = 1) => ({
+  endpoint: 'api' as const,
+  type: 'status' as const,
+  status: 401,
+  times,
+  headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="injected"' },
+  body: '{"error":"invalid_token"}',
+  contentType: 'application/json',
+})
+
+test.describe('auth.fetch', () => {
+  test('sends the access token as a Bearer header, never in the URL, and returns the API response as it is', async ({ page }) => {
+    await login(page)
+    const session = await requireSession(page)
+    const requests = recordApiRequests(page)
+
+    const result = await apiFetch(page, { kind: 'get', url: API_ME })
+    expect(result).toMatchObject({ ok: true, value: { status: 200 } })
+    if (!result.ok) return
+    expect(JSON.parse(result.value.body)).toMatchObject({ sub: USER_SUB, tokenSuffix: session.accessToken.slice(-6) })
+
+    expect(requests).toHaveLength(1)
+    expect(requests[0].headers().authorization).toBe(`Bearer ${session.accessToken}`)
+    expect(requests[0].url()).toBe(API_ME)
+    expect(requests[0].url()).not.toContain(session.accessToken)
+    const stats = await getStats()
+    expect(stats.apiRequests).toBe(1)
+    expect(stats.tokenRequests.refresh_token).toBe(0)
+  })
+
+  test('a token the server revoked (401 invalid_token): refreshed once, the request sent again with the new token', async ({ page }) => {
+    await login(page)
+    const before = await requireSession(page)
+    await revokeAtServer(before.accessToken)
+    const requests = recordApiRequests(page)
+
+    const result = await apiFetch(page, { kind: 'get', url: API_ME })
+    expect(result).toMatchObject({ ok: true, value: { status: 200 } })
+    if (!result.ok) return
+    const after = await requireSession(page)
+    expect(after.accessToken).not.toBe(before.accessToken)
+    expect(JSON.parse(result.value.body).tokenSuffix).toBe(after.accessToken.slice(-6))
+    expect(requests.map((r) => r.headers().authorization)).toEqual([
+      `Bearer ${before.accessToken}`,
+      `Bearer ${after.accessToken}`,
+    ])
+    const stats = await getStats()
+    expect(stats.tokenRequests.refresh_token).toBe(1)
+    expect(stats.apiRequests).toBe(2)
+  })
+
+  test('retries once only: a second 401 invalid_token is handed to the caller, challenge readable', async ({ page }) => {
+    await login(page)
+    await injectFault(invalidToken(2))
+
+    const result = await apiFetch(page, { kind: 'get', url: API_ME })
+    expect(result).toMatchObject({ ok: true, value: { status: 401, body: '{"error":"invalid_token"}' } })
+    if (!result.ok) return
+    expect(result.value.wwwAuthenticate).toContain('error="invalid_token"')
+    const stats = await getStats()
+    expect(stats.tokenRequests.refresh_token).toBe(1)
+    expect(stats.apiRequests).toBe(2)
+    // Still logged in: an API's 401 is no reason to end the session.
+    expect(await page.evaluate(() => window.pixie.auth.isAuthenticated())).toBe(true)
+  })
+
+  const notRetried: [string, number, Record<string, string>][] = [
+    ['403 insufficient_scope', 403, { 'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="admin"' }],
+    ['401 without an error code', 401, { 'WWW-Authenticate': 'Bearer realm="api"' }],
+    ['401 invalid_request', 401, { 'WWW-Authenticate': 'Bearer error="invalid_request"' }],
+    ['500 without a challenge', 500, {}],
+  ]
+  for (const [name, status, headers] of notRetried) {
+    test(`${name}: returned at once, no refresh, no second request`, async ({ page }) => {
+      await login(page)
+      await injectFault({ endpoint: 'api', type: 'status', status, headers, body: 'nope' })
+
+      const result = await apiFetch(page, { kind: 'get', url: API_ME })
+      expect(result).toMatchObject({ ok: true, value: { status, body: 'nope', wwwAuthenticate: headers['WWW-Authenticate'] ?? null } })
+      const stats = await getStats()
+      expect(stats.apiRequests).toBe(1)
+      expect(stats.tokenRequests.refresh_token).toBe(0)
+    })
+  }
+
+  for (const kind of ['post-string', 'post-request', 'post-stream'] as const) {
+    test(`${kind.replace('post-', '')} body: sent again, byte for byte, on the retry after invalid_token`, async ({ page }) => {
+      await login(page)
+      await injectFault(invalidToken())
+      const requests = recordApiRequests(page)
+      const body = JSON.stringify({ order: 42, note: 'héllo ✓' })
+
+      const result = await apiFetch(page, { kind, url: API_ECHO, body, contentType: 'application/json' })
+      expect(result).toMatchObject({ ok: true, value: { status: 200 } })
+      if (!result.ok) return
+      expect(JSON.parse(result.value.body)).toMatchObject({ method: 'POST', contentType: 'application/json', body })
+      expect(requests).toHaveLength(2)
+      for (const request of requests) expect(request.postData()).toBe(body)
+      expect((await getStats()).tokenRequests.refresh_token).toBe(1)
+    })
+  }
+
+  test.describe('with short-lived tokens', () => {
+    test.use({ providerConfig: { autoApprove: true, accessTokenTtl: 3 } })
+
+    test('an expired access token is refreshed before the request, with no 401 round trip', async ({ page }) => {
+      await login(page)
+      await waitUntilExpired(await requireSession(page))
+
+      const result = await apiFetch(page, { kind: 'get', url: API_ME })
+      expect(result).toMatchObject({ ok: true, value: { status: 200 } })
+      const stats = await getStats()
+      expect(stats.apiRequests).toBe(1)
+      expect(stats.tokenRequests.refresh_token).toBe(1)
+      const paths = stats.log.map((entry) => entry.path)
+      expect(paths.lastIndexOf('/token')).toBeLessThan(paths.indexOf('/api/me'))
+    })
+  })
+
+  test('without a session: rejects with login_required and sends nothing', async ({ page }) => {
+    await openApp(page)
+    const result = await apiFetch(page, { kind: 'get', url: API_ME })
+    expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'login_required' } })
+    expect((await getStats()).apiRequests).toBe(0)
+  })
+
+  test("an Authorization header of the caller's: config_error, nothing sent", async ({ page }) => {
+    await login(page)
+    const result = await apiFetch(page, { kind: 'get', url: API_ME, headers: { Authorization: 'Bearer mine' } })
+    expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+    expect((await getStats()).apiRequests).toBe(0)
+  })
+
+  test('a dropped connection rejects with network_error; the session is kept', async ({ page }) => {
+    await login(page)
+    const before = await requireSession(page)
+    await injectFault({ endpoint: 'api', type: 'drop' })
+
+    const result = await apiFetch(page, { kind: 'get', url: API_ME })
+    expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'network_error' } })
+    expect((await requireSession(page)).refreshToken).toBe(before.refreshToken)
+    expect((await getStats()).tokenRequests.refresh_token).toBe(0)
+  })
+})
