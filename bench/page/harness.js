@@ -1,0 +1,52 @@
+// The page every browser measurement runs in: one SDK's adapter (esbuild aliases 'bench-job' to
+// bench/size/<sdk>.js) under window.bench, which the bench drives with page.evaluate().
+// window.benchSettings and window.benchStorageReads come from init scripts run before this module.
+import { createJob } from 'bench-job'
+
+const job = createJob(window.benchSettings)
+
+/** What an error is called, whichever SDK threw it. */
+const describe = (error) => String(error?.code ?? error?.error ?? error?.message ?? error)
+
+/** From navigation start to a known authentication state: the app's first question on every load. */
+async function startUp() {
+  try {
+    await job.start()
+    const authenticated = await job.isAuthenticated()
+    return { authenticated, ms: performance.now(), storageReads: { ...window.benchStorageReads } }
+  } catch (error) {
+    return { error: describe(error) }
+  }
+}
+
+window.bench = {
+  ...job,
+  started: startUp(),
+
+  /** Milliseconds for `calls` sequential cached-token calls. */
+  async timeTokenCalls(calls) {
+    const begin = performance.now()
+    for (let i = 0; i < calls; i++) await job.getToken()
+    return performance.now() - begin
+  },
+
+  /** Refreshes `count` times in a row, or until `deadline` (epoch ms); returns how many were done. */
+  async refreshRepeatedly(count, deadline) {
+    let done = 0
+    while (done < count && Date.now() < deadline) {
+      await job.refresh()
+      done += 1
+    }
+    return done
+  },
+
+  /** Calls `job[method]()`; 'ok', or what failed. */
+  async outcomeOf(method) {
+    try {
+      await job[method]()
+      return 'ok'
+    } catch (error) {
+      return describe(error)
+    }
+  },
+}

@@ -1,0 +1,18 @@
+// The bench job with pixie-auth. Every adapter in this folder exports the same createJob():
+// settings { issuer, clientId, redirectUri, shareAcrossTabs } → { start, login, isAuthenticated,
+// getToken, refresh, logout }. pixie-auth always keeps its session where all tabs see it.
+import { createAuthClient } from 'pixie-auth'
+
+export function createJob({ issuer, clientId, redirectUri }) {
+  const auth = createAuthClient({ issuer, clientId, redirectUri, postLogoutRedirectUri: redirectUri })
+  return {
+    start: async () => {
+      if (auth.isRedirectCallback()) await auth.handleRedirectCallback()
+    },
+    login: () => auth.loginWithRedirect(),
+    isAuthenticated: () => auth.isAuthenticated(),
+    getToken: () => auth.getAccessToken(),
+    refresh: () => auth.getAccessToken({ forceRefresh: true }),
+    logout: () => auth.logout(),
+  }
+}
