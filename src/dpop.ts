@@ -37,6 +37,8 @@ async function loadStoredKey(store: KeyValueStore, namespace: string): Promise<S
 /**
  * The DPoP key of one client, with the oauth4webapi handle that signs proofs and remembers the
  * servers' nonces (RFC 9449 §8, §9).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-8
  */
 export interface DPoPKeys {
   /**

@@ -46,6 +46,10 @@ export interface AuthClientOptions {
    * useless without the key. A new key is made after `logout()`. Default false.
    *
    * @see https://www.rfc-editor.org/rfc/rfc9449.html
+   * @example
+   * ```ts
+   * createAuthClient({ issuer, clientId, redirectUri, dpop: true })
+   * ```
    */
   dpop?: boolean
   /**
@@ -54,6 +58,10 @@ export interface AuthClientOptions {
    * `require_pushed_authorization_requests`. Default false.
    *
    * @see https://www.rfc-editor.org/rfc/rfc9126.html
+   * @example
+   * ```ts
+   * createAuthClient({ issuer, clientId, redirectUri, par: true })
+   * ```
    */
   par?: boolean
   /**
@@ -63,6 +71,10 @@ export interface AuthClientOptions {
    * `getAccessToken({ resource })`.
    *
    * @see https://www.rfc-editor.org/rfc/rfc8707.html
+   * @example
+   * ```ts
+   * createAuthClient({ issuer, clientId, redirectUri, resource: ['https://orders.example.com/', 'https://reports.example.com/'] })
+   * ```
    */
   resource?: string | string[]
   /**
@@ -101,9 +113,11 @@ export interface ResolvedOptions {
   http: oauth.HttpRequestOptions<any, any>
   /** Names the session in storage and the refresh lock, so clients of other issuers never mix. */
   namespace: string
+  /** Sender-constrained tokens (RFC 9449). */
   dpop: boolean
+  /** Pushed authorization requests even when the server does not require them (RFC 9126). */
   par: boolean
-  /** The `resource` option as a list, validated; empty when not set. */
+  /** The `resource` option as a list, validated; empty when not set (RFC 8707). */
   resource: string[]
   silentLogin?: 'iframe'
   silentLoginTimeoutSeconds: number

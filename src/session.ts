@@ -23,11 +23,17 @@ export interface Session {
   /**
    * Access tokens for other APIs or scopes (RFC 8707), from `getAccessToken({ resource, scope })`,
    * keyed by `resource + ' ' + scope`. Obtained with the session's one refresh token.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8707.html#section-2.2
    */
   resourceTokens?: Record<string, AccessToken>
 }
 
-/** One access token and what it is good for. */
+/**
+ * One access token and what it is good for (RFC 6749 §5.1).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749.html#section-5.1
+ */
 export type AccessToken = Pick<Session, 'accessToken' | 'tokenType' | 'receivedAt' | 'expiresAt' | 'scope'>
 
 const keyPrefix = 'session:'
