@@ -1,5 +1,4 @@
 import type { AuthClient } from './client.js'
-import { AuthError } from './errors.js'
 
 /** The client methods a framework binding hands to components, the same in every binding. */
 export interface AuthActions {
@@ -9,15 +8,9 @@ export interface AuthActions {
   logout: AuthClient['logout']
   /** See {@link AuthClient.getAccessToken}. */
   getAccessToken: AuthClient['getAccessToken']
-  /**
-   * `fetch` with the access token, passed through to the client's own `fetch()`. Rejects with a
-   * `config_error` when the client has none: use `getAccessToken()` and an
-   * `Authorization: Bearer` header instead.
-   */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
+  /** See {@link AuthClient.fetch}: `fetch()` with the access token. */
+  fetch: AuthClient['fetch']
 }
-
-type ClientFetch = AuthActions['fetch']
 
 /**
  * Binds the actions to `client`. Wrapped in arrow functions so that a client whose methods use
@@ -28,16 +21,6 @@ export function authActions(client: AuthClient): AuthActions {
     loginWithRedirect: (options) => client.loginWithRedirect(options),
     logout: (options) => client.logout(options),
     getAccessToken: (options) => client.getAccessToken(options),
-    fetch(input, init) {
-      // `auth.fetch()` is planned for the core; the bindings only pass it through, so it behaves
-      // the same in every framework once it exists.
-      const clientFetch = (client as { fetch?: ClientFetch }).fetch
-      if (!clientFetch) {
-        return Promise.reject(
-          new AuthError('config_error', 'This client has no fetch(); use getAccessToken() and an Authorization header'),
-        )
-      }
-      return clientFetch.call(client, input, init)
-    },
+    fetch: (input, init) => client.fetch(input, init),
   }
 }

@@ -153,32 +153,9 @@ describe('useAuth', () => {
     expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: 1 })
     await auth.logout({ localOnly: true })
     expect(client.logout).toHaveBeenCalledWith({ localOnly: true })
-  })
-
-  it("passes fetch through to the client's fetch, and rejects when the client has none", async () => {
-    const withFetch = Object.assign(fakeClient({ status: 'authenticated' }).client, {
-      fetch: vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response('ok')),
-    })
-    const seen: UseAuthResult[] = []
-    function Probe() {
-      seen.push(useAuth())
-      return null
-    }
-    render(
-      <>
-        <AuthProvider client={withFetch}>
-          <Probe />
-        </AuthProvider>
-        <AuthProvider client={fakeClient({ status: 'authenticated' }).client}>
-          <Probe />
-        </AuthProvider>
-      </>,
-    )
-    await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(2))
     const init = { method: 'POST' }
-    expect(await (await seen[0]!.fetch('/api/orders', init)).text()).toBe('ok')
-    expect(withFetch.fetch).toHaveBeenCalledWith('/api/orders', init)
-    await expect(seen[1]!.fetch('/api/orders')).rejects.toMatchObject({ name: 'AuthError', code: 'config_error' })
+    expect(await (await auth.fetch('/api/orders', init)).text()).toBe('from the API')
+    expect(client.fetch).toHaveBeenCalledWith('/api/orders', init)
   })
 
   it('says where it must be used when there is no provider', () => {

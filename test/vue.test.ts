@@ -155,7 +155,8 @@ describe('useAuth', () => {
     expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: 1 })
     await auth.logout({ localOnly: true })
     expect(client.logout).toHaveBeenCalledWith({ localOnly: true })
-    await expect(auth.fetch('/api')).rejects.toMatchObject({ code: 'config_error' })
+    expect(await (await auth.fetch('/api/orders', { method: 'POST' })).text()).toBe('from the API')
+    expect(client.fetch).toHaveBeenCalledWith('/api/orders', { method: 'POST' })
   })
 })
 

@@ -104,8 +104,7 @@ export interface UseAuthResult extends AuthState, AuthActions {
 
 /**
  * The auth state of the nearest {@link AuthProvider}, re-rendering on each change, with the
- * actions. `fetch` passes through to the client's `fetch()`; when the client has none it rejects:
- * call `getAccessToken()` and set the `Authorization` header.
+ * client's actions (`fetch` is the client's `fetch()`, which sends the access token).
  *
  * @example
  * ```tsx

@@ -97,8 +97,8 @@ export interface UseAuthResult extends AuthActions {
 }
 
 /**
- * The auth state as refs, and the actions. `fetch` passes through to the client's `fetch()`; when
- * the client has none it rejects: call `getAccessToken()` and set the `Authorization` header.
+ * The auth state as refs, and the client's actions (`fetch` is the client's `fetch()`, which sends
+ * the access token).
  *
  * @example
  * ```vue
