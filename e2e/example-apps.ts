@@ -111,10 +111,13 @@ export function describeExampleApp(name: string, origin: string) {
       await expectNothingStored(page)
       expect(await getStats()).toMatchObject({ endSessions: 1, revocations: 1 })
 
-      // The protected page asks for a login again.
+      // The protected page asks for a login again (which the provider approves by itself).
       const authorize = page.waitForRequest((request) => request.url().startsWith(`${PROVIDER}/authorize`))
       await page.goto(`${origin}/protected`)
       await authorize
+      await page.waitForURL(`${origin}/protected`)
+      await expectSignedIn(page)
+      expect((await getStats()).tokenRequests.authorization_code).toBe(2)
     })
   })
 }

@@ -38,14 +38,13 @@ export function PublicPage() {
 }
 
 export function ProtectedPage() {
-  const { user, getAccessToken } = useAuth()
+  const { user, fetch: fetchWithToken } = useAuth()
   const [result, setResult] = useState<string>()
 
-  // Until the core has `auth.fetch()`, an API call is a token plus an Authorization header.
   async function callApi() {
     try {
-      const token = await getAccessToken()
-      const response = await fetch(`${issuer}/api/me`, { headers: { Authorization: `Bearer ${token}` } })
+      // Sends the access token (refreshed when needed) in the Authorization header.
+      const response = await fetchWithToken(`${issuer}/api/me`)
       setResult(`HTTP ${response.status}\n${JSON.stringify(await response.json(), null, 2)}`)
     } catch (error) {
       setResult(error instanceof AuthError ? `${error.code}: ${error.message}` : String(error))
