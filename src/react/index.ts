@@ -32,7 +32,19 @@ function useAuthContext(caller: string): AuthContextValue {
 const useAuthState = (client: AuthClient): AuthState =>
   useSyncExternalStore(client.subscribe, client.getState, client.getState)
 
-interface AuthProviderCommonProps {
+/**
+ * Props of {@link AuthProvider}: a client made with `createAuthClient()`, or the options to make
+ * one. Either way the provider keeps the first client for its lifetime; give it a `key` to start
+ * over with another.
+ *
+ * @example
+ * ```tsx
+ * <AuthProvider client={auth}>{app}</AuthProvider>
+ * <AuthProvider issuer="https://login.example.com" clientId="my-spa" redirectUri={`${location.origin}/`}>{app}</AuthProvider>
+ * ```
+ */
+export type AuthProviderProps = {
+  /** The app, or the part of it that uses {@link useAuth} and {@link RequireAuth}. */
   children?: ReactNode
   /**
    * Called once after a successful redirect callback, with the `appState` given to
@@ -40,15 +52,16 @@ interface AuthProviderCommonProps {
    * `history.replaceState` when it is a same-origin path. With a router, navigate with the router.
    */
   onRedirectCallback?: (appState: unknown) => void
-}
-
-/**
- * Props of {@link AuthProvider}: a client made with `createAuthClient()`, or the options to make
- * one. Either way the provider keeps the first client for its lifetime; give it a `key` to start
- * over with another.
- */
-export type AuthProviderProps = AuthProviderCommonProps &
-  ({ client: AuthClient } | (AuthClientOptions & { client?: undefined }))
+} & (
+  | {
+      /** The client to provide, made with `createAuthClient()`. */
+      client: AuthClient
+    }
+  | (AuthClientOptions & {
+      /** Absent: the provider makes its client from the other props, the client's options. */
+      client?: undefined
+    })
+)
 
 /**
  * Makes a client available to {@link useAuth} and {@link RequireAuth} below it, and completes the
@@ -94,7 +107,15 @@ export function AuthProvider(props: AuthProviderProps): ReactNode {
   return createElement(AuthContext.Provider, { value }, children)
 }
 
-/** What {@link useAuth} returns: the core's state, two shorthands for its status, and the actions. */
+/**
+ * What {@link useAuth} returns: the core's state (`status`, `user`, `error`), two shorthands for
+ * its status, and the actions.
+ *
+ * @example
+ * ```tsx
+ * const { isLoading, error, user }: UseAuthResult = useAuth()
+ * ```
+ */
 export interface UseAuthResult extends AuthState, AuthActions {
   /** `status === 'authenticated'` */
   isAuthenticated: boolean
@@ -129,7 +150,14 @@ export function useAuth(): UseAuthResult {
   )
 }
 
-/** Props of {@link RequireAuth}. */
+/**
+ * Props of {@link RequireAuth}.
+ *
+ * @example
+ * ```tsx
+ * <RequireAuth fallback={<Spinner />}><Orders /></RequireAuth>
+ * ```
+ */
 export interface RequireAuthProps {
   /** Rendered once the user is signed in. */
   children?: ReactNode

@@ -27,6 +27,12 @@ interface ReplacingRouter {
 /**
  * Options of {@link createAuth}: a client made with `createAuthClient()`, or the options to make
  * one, and what to do after a login.
+ *
+ * @example
+ * ```ts
+ * createAuth({ client: auth })
+ * createAuth({ issuer: 'https://login.example.com', clientId: 'my-spa', redirectUri: `${location.origin}/` })
+ * ```
  */
 export type CreateAuthOptions = {
   /**
@@ -35,9 +41,27 @@ export type CreateAuthOptions = {
    * `appState.returnTo` when it is a same-origin path, with the app's router when it has one.
    */
   onRedirectCallback?: (appState: unknown) => void
-} & ({ client: AuthClient } | (AuthClientOptions & { client?: undefined }))
+} & (
+  | {
+      /** The client to provide, made with `createAuthClient()`. */
+      client: AuthClient
+    }
+  | (AuthClientOptions & {
+      /** Absent: the plugin makes its client from the other options, the client's options. */
+      client?: undefined
+    })
+)
 
-/** The plugin {@link createAuth} returns. */
+/**
+ * The plugin {@link createAuth} returns.
+ *
+ * @example
+ * ```ts
+ * const auth: AuthPlugin = createAuth({ client })
+ * app.use(auth)
+ * const token = await auth.client.getAccessToken() // outside components
+ * ```
+ */
 export interface AuthPlugin {
   /** The plugin's client, for code outside components. */
   readonly client: AuthClient
@@ -83,16 +107,27 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
   }
 }
 
-/** What {@link useAuth} returns: the core's state as refs, and the actions. */
+/**
+ * What {@link useAuth} returns: the core's state as refs, and the actions.
+ *
+ * @example
+ * ```ts
+ * const { isAuthenticated, user }: UseAuthResult = useAuth()
+ * watch(isAuthenticated, (signedIn) => console.log(signedIn ? user.value?.name : 'signed out'))
+ * ```
+ */
 export interface UseAuthResult extends AuthActions {
   /** The core's state snapshot; replaced (not mutated) on each change. */
   state: Readonly<ShallowRef<AuthState>>
+  /** `loading` until the stored session has been read, then `authenticated` or `unauthenticated`. */
   status: ComputedRef<AuthState['status']>
   /** `status === 'authenticated'` */
   isAuthenticated: ComputedRef<boolean>
   /** `status === 'loading'`: the stored session has not been read yet. */
   isLoading: ComputedRef<boolean>
+  /** The validated ID token claims of the signed-in user. */
   user: ComputedRef<AuthState['user']>
+  /** The last error that ended a session or a login (an `AuthError`). */
   error: ComputedRef<AuthState['error']>
 }
 
@@ -124,8 +159,16 @@ export function useAuth(): UseAuthResult {
   }
 }
 
-/** The part of a vue-router route location the guard reads. */
+/**
+ * The part of a vue-router route location the guard reads.
+ *
+ * @example
+ * ```ts
+ * const allowed = await authGuard({ fullPath: '/orders?page=2', meta: { requiresAuth: true } })
+ * ```
+ */
 export interface GuardedRoute {
+  /** Path, search and hash: where the login comes back to. */
   fullPath: string
   /** Merged from every matched route record, as vue-router does. */
   meta: Record<PropertyKey, unknown>
