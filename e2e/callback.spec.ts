@@ -26,6 +26,30 @@ function withParam(url: string, name: string, value: string | null): string {
 }
 
 test.describe('redirect callback', () => {
+  test('on the callback page the state stays loading until the callback settles, never unauthenticated', async ({
+    page,
+  }) => {
+    await goToCallback(page)
+    // The stored session has been read (there is none), yet the callback is still to come.
+    expect(await isAuthenticated(page)).toBe(false)
+    expect((await getState(page)).status).toBe('loading')
+
+    expect((await handleCallback(page)).ok).toBe(true)
+    const statuses = await page.evaluate(() => (window.pixieStates as { status: string }[]).map((s) => s.status))
+    expect(statuses).toEqual(['authenticated'])
+  })
+
+  test('a failed callback on the callback page ends loading as unauthenticated with the error', async ({ page }) => {
+    const { callbackUrl } = await goToCallback(page)
+    await page.goto(withParam(callbackUrl, 'state', 'forged'))
+    await waitForHarness(page)
+    expect(await isAuthenticated(page)).toBe(false)
+    expect((await getState(page)).status).toBe('loading')
+
+    expect(await handleCallback(page)).toMatchObject({ ok: false, error: { code: 'invalid_state' } })
+    expect(await getState(page)).toMatchObject({ status: 'unauthenticated', error: { code: 'invalid_state' } })
+  })
+
   test('StrictMode-style double call with the same URL: both resolve, one token request; a third call is invalid_state', async ({
     page,
   }) => {

@@ -205,7 +205,9 @@ export interface AuthClient {
    */
   subscribe(listener: AuthStateListener): () => void
   /**
-   * The current state, synchronously. `loading` until the stored session has been read.
+   * The current state, synchronously. `loading` until the stored session has been read; on the
+   * redirect URI with an authorization response and no session, until `handleRedirectCallback()`
+   * settles.
    *
    * @example
    * ```ts
@@ -274,12 +276,22 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     else if (!session || message.session.receivedAt >= session.receivedAt) adopt(message.session)
   }
 
+  const isCallback = (url: string) => {
+    const parsed = parseCallbackUrl(url)
+    return parsed !== undefined && looksLikeCallback(parsed, config.redirectUri)
+  }
+  /** Whether this page is the redirect back from the server, with a response still to redeem. */
+  const onCallbackPage = () => typeof location !== 'undefined' && isCallback(location.href)
+
   const restore = () =>
     (restoring ??= (async () => {
       tabs = openTabChannel(lockName, onTabMessage)
       const stored = await readSession(store, config.namespace)
-      // Another tab may have told us about a newer session while we were reading.
-      if (state.get().status === 'loading') adopt(stored && isUsable(stored) ? stored : undefined)
+      const usable = stored && isUsable(stored) ? stored : undefined
+      // Another tab may have told us about a newer session while we were reading. And on the
+      // callback page "no session" is not the answer yet: handleRedirectCallback() gives it, so a
+      // route guard does not start a second login meanwhile.
+      if (state.get().status === 'loading' && (usable || !onCallbackPage())) adopt(usable)
     })())
 
   const share = (next: Session) => {
@@ -472,10 +484,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       loginInPopup(loginSteps(options), { redirectUri: options.redirectUri ?? config.redirectUri, timeoutSeconds }),
     ),
 
-    isRedirectCallback(url = location.href) {
-      const parsed = parseCallbackUrl(url)
-      return parsed !== undefined && looksLikeCallback(parsed, config.redirectUri)
-    },
+    isRedirectCallback: (url = location.href) => isCallback(url),
 
     handleRedirectCallback: guarded((url: string = location.href) => {
       let pending = callbacks.get(url)
