@@ -1,14 +1,32 @@
 import type { AuthError } from './errors.js'
 import type { User } from './session.js'
 
-/** What the UI needs to know, as a synchronous snapshot (see `getState()` and `subscribe()`). */
+/**
+ * What the UI needs to know, as a synchronous snapshot (see `getState()` and `subscribe()`).
+ *
+ * @example
+ * ```ts
+ * const { status, user, error } = auth.getState()
+ * ```
+ */
 export interface AuthState {
+  /** `loading` until the stored session (or a pending callback) gives the answer. */
   status: 'loading' | 'authenticated' | 'unauthenticated'
+  /** The signed-in user's validated ID token claims, when authenticated with OpenID Connect. */
   user?: User
   /** The last error that ended a session or a login, cleared by the next change. */
   error?: AuthError
 }
 
+/**
+ * Called by {@link AuthClient.subscribe} with each new state.
+ *
+ * @example
+ * ```ts
+ * const listener: AuthStateListener = (state) => console.log(state.status)
+ * const unsubscribe = auth.subscribe(listener)
+ * ```
+ */
 export type AuthStateListener = (state: AuthState) => void
 
 /**

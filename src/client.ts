@@ -22,7 +22,17 @@ import type { CredentialsSource } from './token-retry.js'
 import { createTransaction, discardTransaction, saveTransaction, takeTransaction } from './transaction.js'
 import { fetchUserInfo, mergeUserInfo } from './userinfo.js'
 
-/** Options for {@link AuthClient.loginWithRedirect}. */
+/**
+ * Options for {@link AuthClient.loginWithRedirect}.
+ *
+ * @example
+ * ```ts
+ * await auth.loginWithRedirect({
+ *   appState: { returnTo: location.pathname },
+ *   authorizationParams: { prompt: 'login' },
+ * })
+ * ```
+ */
 export interface LoginOptions {
   /** Any structured-cloneable value, handed back by `handleRedirectCallback()` (e.g. the route to return to). */
   appState?: unknown
@@ -32,19 +42,41 @@ export interface LoginOptions {
   redirectUri?: string
 }
 
-/** Options for {@link AuthClient.loginWithPopup}. */
+/**
+ * Options for {@link AuthClient.loginWithPopup}.
+ *
+ * @example
+ * ```ts
+ * button.onclick = () => auth.loginWithPopup({ timeoutSeconds: 120 })
+ * ```
+ */
 export interface PopupLoginOptions extends LoginOptions {
   /** How long the user has to log in, in seconds, before the popup is closed and the call rejects with `timeout`. Default 300. */
   timeoutSeconds?: number
 }
 
-/** Options for {@link AuthClient.getUser}. */
+/**
+ * Options for {@link AuthClient.getUser}.
+ *
+ * @example
+ * ```ts
+ * const user = await auth.getUser({ refresh: true }) // claims from the UserInfo endpoint
+ * ```
+ */
 export interface GetUserOptions {
   /** Read the UserInfo endpoint first, and keep its claims over the ID token's. */
   refresh?: boolean
 }
 
-/** What {@link AuthClient.handleRedirectCallback} resolves with. */
+/**
+ * What {@link AuthClient.handleRedirectCallback} resolves with.
+ *
+ * @example
+ * ```ts
+ * const { appState, user } = await auth.handleRedirectCallback()
+ * console.log(`Welcome back, ${user?.name}`)
+ * ```
+ */
 export interface RedirectCallbackResult {
   /** The `appState` given to `loginWithRedirect()`. */
   appState?: unknown
@@ -52,7 +84,14 @@ export interface RedirectCallbackResult {
   user?: User
 }
 
-/** Options for {@link AuthClient.getAccessToken}. */
+/**
+ * Options for {@link AuthClient.getAccessToken}.
+ *
+ * @example
+ * ```ts
+ * const token = await auth.getAccessToken({ forceRefresh: true })
+ * ```
+ */
 export interface GetAccessTokenOptions {
   /** Refresh even if the current access token looks valid (e.g. after an API answered 401). */
   forceRefresh?: boolean
@@ -65,7 +104,14 @@ export interface GetAccessTokenOptions {
   scope?: string
 }
 
-/** Options for {@link AuthClient.logout}. */
+/**
+ * Options for {@link AuthClient.logout}.
+ *
+ * @example
+ * ```ts
+ * await auth.logout({ returnTo: `${location.origin}/goodbye` })
+ * ```
+ */
 export interface LogoutOptions {
   /** Where the server sends the browser afterwards; defaults to the client's `postLogoutRedirectUri`. */
   returnTo?: string
@@ -73,7 +119,16 @@ export interface LogoutOptions {
   localOnly?: boolean
 }
 
-/** A client for one authorization server and one client ID. Create it with {@link createAuthClient}. */
+/**
+ * A client for one authorization server and one client ID. Create it with {@link createAuthClient}.
+ *
+ * @example
+ * ```ts
+ * const auth: AuthClient = createAuthClient({ issuer, clientId, redirectUri })
+ * if (auth.isRedirectCallback()) await auth.handleRedirectCallback()
+ * const token = await auth.getAccessToken()
+ * ```
+ */
 export interface AuthClient {
   /**
    * Starts a login: stores a one-time transaction (PKCE verifier, `state`, `nonce`) in IndexedDB

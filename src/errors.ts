@@ -18,6 +18,11 @@ import * as oauth from 'oauth4webapi'
  *   `null`): call it straight from a click handler, or use `loginWithRedirect()`.
  * - `popup_closed`: the login popup was closed before the server sent the browser back (the
  *   user gave up). Nothing was stored.
+ *
+ * @example
+ * ```ts
+ * const code: AuthErrorCode = 'login_required'
+ * ```
  */
 export type AuthErrorCode =
   | 'login_required'
@@ -45,6 +50,7 @@ export type AuthErrorCode =
  * ```
  */
 export class AuthError extends Error {
+  /** Always `'AuthError'`, so logs and serialised errors say what they are. */
   override readonly name = 'AuthError'
   /** The stable error code. */
   readonly code: AuthErrorCode

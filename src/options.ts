@@ -2,7 +2,19 @@ import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
 import { resolveResources } from './resource.js'
 
-/** Options for {@link createAuthClient}. */
+/**
+ * Options for {@link createAuthClient}.
+ *
+ * @example
+ * ```ts
+ * const options: AuthClientOptions = {
+ *   issuer: 'https://login.example.com',
+ *   clientId: 'my-spa',
+ *   redirectUri: `${location.origin}/callback`,
+ *   refreshLeewaySeconds: 30,
+ * }
+ * ```
+ */
 export interface AuthClientOptions {
   /** The authorization server's issuer identifier, exactly as its metadata states it. */
   issuer: string

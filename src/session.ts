@@ -2,7 +2,17 @@ import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
 import type { KeyValueStore } from './storage.js'
 
-/** Validated ID token claims (OIDC Core §2), as `getUser()` returns them. */
+/**
+ * Validated ID token claims (OIDC Core §2), as `getUser()` returns them.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+ *
+ * @example
+ * ```ts
+ * const user: User | undefined = await auth.getUser()
+ * console.log(user?.sub, user?.email)
+ * ```
+ */
 export type User = oauth.IDToken
 
 /** The tokens of a signed-in user, as stored in IndexedDB and shared by the tabs. */
