@@ -143,7 +143,7 @@ export interface AuthClient {
   /**
    * Logs in in a popup while the app stays as it is: the same one-time transaction (PKCE, `state`,
    * `nonce`) and checks as `loginWithRedirect()`. The popup comes back to `redirectUri` (default:
-   * the client's), a page of this origin that calls {@link handlePopupCallback}; this window then
+   * the client's), a page of this origin that calls `handlePopupCallback()`; this window then
    * redeems the code and resolves like `handleRedirectCallback()`. Call it from a click handler.
    * Rejects with `popup_blocked` when the browser refuses the popup, `popup_closed` when the user
    * closes it, `timeout` after `timeoutSeconds`.
@@ -182,7 +182,8 @@ export interface AuthClient {
   /**
    * Returns a valid access token, refreshing it when less than `refreshLeewaySeconds` are left.
    * Concurrent calls, in this tab and in others, share one refresh. Rejects with `login_required`
-   * when there is no session or the server ended it.
+   * when there is no session or the server ended it; with the `silentLogin` option, a silent login
+   * (`prompt=none` in a hidden iframe) is tried first.
    *
    * With `resource` and/or `scope`, returns a token for that API and scopes (RFC 8707), obtained
    * with the session's refresh token and cached in the session until it expires.
