@@ -36,7 +36,7 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 5_000 },
   // Hard upper bound for the whole run, so CI always ends by itself.
-  globalTimeout: 10 * 60_000,
+  globalTimeout: 25 * 60_000,
   reporter: CI ? [['line']] : [['list']],
   outputDir: 'test-results',
   use: {
