@@ -1,4 +1,24 @@
 import type { AuthClient } from './client.js'
+import type { AuthClientOptions } from './options.js'
+
+/**
+ * What a framework binding is given: a client made with `createAuthClient()`, or its options.
+ *
+ * @example
+ * ```ts
+ * const given: ClientOrOptions = { client: auth }
+ * const options: ClientOrOptions = { issuer, clientId, redirectUri }
+ * ```
+ */
+export type ClientOrOptions =
+  | {
+      /** The client to provide, made with `createAuthClient()`. */
+      client: AuthClient
+    }
+  | (AuthClientOptions & {
+      /** Absent: the binding makes its client from the other options, the client's options. */
+      client?: undefined
+    })
 
 /** The client methods a framework binding hands to components, the same in every binding. */
 export interface AuthActions {

@@ -11,9 +11,11 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react'
-import { authActions, type AuthActions } from '../auth-actions.js'
+import { authActions, type AuthActions, type ClientOrOptions } from '../auth-actions.js'
 import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../index.js'
 import type { AuthClient, AuthClientOptions, AuthState } from '../index.js'
+
+export type { ClientOrOptions }
 
 interface AuthContextValue {
   client: AuthClient
@@ -52,16 +54,7 @@ export type AuthProviderProps = {
    * `history.replaceState` when it is a same-origin path. With a router, navigate with the router.
    */
   onRedirectCallback?: (appState: unknown) => void
-} & (
-  | {
-      /** The client to provide, made with `createAuthClient()`. */
-      client: AuthClient
-    }
-  | (AuthClientOptions & {
-      /** Absent: the provider makes its client from the other props, the client's options. */
-      client?: undefined
-    })
-)
+} & ClientOrOptions
 
 /**
  * Makes a client available to {@link useAuth} and {@link RequireAuth} below it, and completes the

@@ -1,9 +1,11 @@
 // Vue bindings: a plugin that provides one client and a reactive copy of its state, a composable,
 // and a vue-router guard. Behaviour lives in the core; this file only connects it to Vue.
 import { computed, inject, shallowRef, type App, type ComputedRef, type InjectionKey, type ShallowRef } from 'vue'
-import { authActions, type AuthActions } from '../auth-actions.js'
+import { authActions, type AuthActions, type ClientOrOptions } from '../auth-actions.js'
 import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../index.js'
 import type { AuthClient, AuthClientOptions, AuthState } from '../index.js'
+
+export type { ClientOrOptions }
 
 interface AuthContext {
   client: AuthClient
@@ -41,16 +43,7 @@ export type CreateAuthOptions = {
    * `appState.returnTo` when it is a same-origin path, with the app's router when it has one.
    */
   onRedirectCallback?: (appState: unknown) => void
-} & (
-  | {
-      /** The client to provide, made with `createAuthClient()`. */
-      client: AuthClient
-    }
-  | (AuthClientOptions & {
-      /** Absent: the plugin makes its client from the other options, the client's options. */
-      client?: undefined
-    })
-)
+} & ClientOrOptions
 
 /**
  * The plugin {@link createAuth} returns.
