@@ -1,13 +1,28 @@
 // Real logins for the binding tests: the mock provider approves them over HTTP, and the page's
 // navigation to it is intercepted. Node's http module reads the redirect, which fetch hides.
 import { get } from 'node:http'
-import { vi } from 'vitest'
+import { IDBFactory } from 'fake-indexeddb'
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest'
 import { startMockProvider } from '../e2e/provider/mock-provider.mjs'
 import type { AuthClient } from '../src/index.js'
 
 export type MockProvider = Awaited<ReturnType<typeof startMockProvider>>
 
-export const startApprovingProvider = () => startMockProvider({ port: 0, config: { autoApprove: true } })
+/**
+ * For a test file: a mock provider that approves every login, started before its tests and closed
+ * after, and a fresh, empty IndexedDB for each test's clients. Returns the running provider.
+ */
+export function useApprovingProvider(): () => MockProvider {
+  let provider: MockProvider
+  beforeAll(async () => {
+    provider = await startMockProvider({ port: 0, config: { autoApprove: true } })
+  })
+  afterAll(() => provider.close())
+  beforeEach(() => {
+    globalThis.indexedDB = new IDBFactory()
+  })
+  return () => provider
+}
 
 function httpGet(url: string): Promise<{ location?: string; body: string }> {
   return new Promise((resolve, reject) => {

@@ -1,25 +1,15 @@
 // @vitest-environment happy-dom
-import { IDBFactory } from 'fake-indexeddb'
 import { StrictMode, useState, type ReactNode } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient } from '../src/index.js'
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/react/index.js'
 import { ada, fakeClient } from './fake-client.js'
-import { approvedCallbackUrl, codeRedemptions, startApprovingProvider, visit, type MockProvider } from './mock-provider-login.js'
+import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
 
 const appOrigin = 'http://localhost:5175'
-let provider: MockProvider
+const provider = useApprovingProvider()
 let root: Root | undefined
-
-beforeAll(async () => {
-  provider = await startApprovingProvider()
-})
-afterAll(() => provider.close())
-// A fresh, empty IndexedDB for each test's clients.
-beforeEach(() => {
-  globalThis.indexedDB = new IDBFactory()
-})
 afterEach(() => {
   root?.unmount()
   root = undefined
@@ -34,7 +24,7 @@ function render(node: ReactNode) {
 }
 
 const realClient = () =>
-  createAuthClient({ issuer: provider.url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
+  createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
 
 function Status() {
   const { status, user } = useAuth()
@@ -47,7 +37,7 @@ describe('AuthProvider', () => {
     const client = realClient()
     const callbackUrl = await approvedCallbackUrl(client, { returnTo: '/protected?tab=2#top' })
     visit(callbackUrl)
-    const redemptionsBefore = await codeRedemptions(provider)
+    const redemptionsBefore = await codeRedemptions(provider())
     const onRedirectCallback = vi.fn()
 
     const page = render(
@@ -62,7 +52,7 @@ describe('AuthProvider', () => {
     await vi.waitFor(() => expect(onRedirectCallback).toHaveBeenCalled())
     expect(onRedirectCallback).toHaveBeenCalledTimes(1)
     expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/protected?tab=2#top' })
-    expect(await codeRedemptions(provider)).toBe(redemptionsBefore + 1)
+    expect(await codeRedemptions(provider())).toBe(redemptionsBefore + 1)
     expect(location.href, 'the code is gone from the address bar').toBe(`${appOrigin}/`)
   })
 
@@ -91,7 +81,7 @@ describe('AuthProvider', () => {
   it('creates its own client from options, and reads the (empty) stored session', async () => {
     visit(`${appOrigin}/`)
     const page = render(
-      <AuthProvider issuer={provider.url} clientId="pixie-demo" redirectUri={`${appOrigin}/`}>
+      <AuthProvider issuer={provider().url} clientId="pixie-demo" redirectUri={`${appOrigin}/`}>
         <Status />
       </AuthProvider>,
     )

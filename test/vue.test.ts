@@ -1,25 +1,15 @@
 // @vitest-environment happy-dom
-import { IDBFactory } from 'fake-indexeddb'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, h, nextTick, type App, type Component } from 'vue'
 import { createRouter, createWebHistory, RouterView, type RouteRecordRaw } from 'vue-router'
 import { AuthError, createAuthClient } from '../src/index.js'
 import { authGuard, createAuth, useAuth, type UseAuthResult } from '../src/vue/index.js'
 import { ada, fakeClient } from './fake-client.js'
-import { approvedCallbackUrl, codeRedemptions, startApprovingProvider, visit, type MockProvider } from './mock-provider-login.js'
+import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
 
 const appOrigin = 'http://localhost:5176'
-let provider: MockProvider
+const provider = useApprovingProvider()
 let app: App | undefined
-
-beforeAll(async () => {
-  provider = await startApprovingProvider()
-})
-afterAll(() => provider.close())
-// A fresh, empty IndexedDB for each test's clients.
-beforeEach(() => {
-  globalThis.indexedDB = new IDBFactory()
-})
 afterEach(() => {
   app?.unmount()
   app = undefined
@@ -51,10 +41,10 @@ function routerWith(routes: RouteRecordRaw[]) {
 describe('createAuth', () => {
   it('completes the redirect callback once and goes back to appState.returnTo through the router', async () => {
     visit(`${appOrigin}/`)
-    const client = createAuthClient({ issuer: provider.url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
+    const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
     const callbackUrl = await approvedCallbackUrl(client, { returnTo: '/protected?tab=2#top' })
     visit(callbackUrl)
-    const redemptionsBefore = await codeRedemptions(provider)
+    const redemptionsBefore = await codeRedemptions(provider())
     const router = routerWith([
       { path: '/', component: text('public') },
       { path: '/protected', component: Status, meta: { requiresAuth: true } },
@@ -66,13 +56,13 @@ describe('createAuth', () => {
     await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/protected?tab=2#top'))
     await vi.waitFor(() => expect(page()).toBe('authenticated as Ada Lovelace'))
     expect(location.pathname + location.search + location.hash).toBe('/protected?tab=2#top')
-    expect(await codeRedemptions(provider)).toBe(redemptionsBefore + 1)
+    expect(await codeRedemptions(provider())).toBe(redemptionsBefore + 1)
   })
 
   it('creates its own client from options, and calls onRedirectCallback instead of navigating', async () => {
     visit(`${appOrigin}/`)
     const onRedirectCallback = vi.fn()
-    const auth = createAuth({ issuer: provider.url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid', onRedirectCallback })
+    const auth = createAuth({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid', onRedirectCallback })
     const callbackUrl = await approvedCallbackUrl(auth.client, { returnTo: '/elsewhere' })
     visit(callbackUrl)
 
