@@ -129,8 +129,5 @@ export function toAuthError(cause: unknown): AuthError {
     }
     return new AuthError('invalid_response', cause.message, { cause, status })
   }
-  if (cause instanceof TypeError || (cause instanceof DOMException && cause.name === 'AbortError')) {
-    return new AuthError('network_error', 'The request failed before the server answered', { cause })
-  }
   return new AuthError('invalid_response', cause instanceof Error ? cause.message : String(cause), { cause })
 }

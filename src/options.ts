@@ -145,6 +145,22 @@ function requireUrl(name: string, value: unknown): URL {
   return new URL(value)
 }
 
+/**
+ * `fetch` (the caller's, or the global one) whose failure to get any answer becomes a
+ * `network_error`. Only here is a rejection known to come from the network rather than from a bug.
+ * A timeout, from the request's own signal, is left as it is to become `timeout`.
+ */
+function networkTransport(userFetch: typeof fetch | undefined) {
+  return async (url: string, init: RequestInit) => {
+    try {
+      return await (userFetch ?? fetch)(url, init)
+    } catch (cause) {
+      if (cause instanceof DOMException && cause.name === 'TimeoutError') throw cause
+      throw new AuthError('network_error', 'The request failed before the server answered', { cause })
+    }
+  }
+}
+
 /** Applies defaults and rejects unusable options with a `config_error`. */
 export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new AuthError('config_error', 'options are required')
@@ -159,7 +175,6 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   }
   if (options.silentRedirectUri !== undefined) requireUrl('silentRedirectUri', options.silentRedirectUri)
   const timeoutMs = (options.timeoutSeconds ?? 10) * 1000
-  const userFetch = options.fetch
   return {
     issuer,
     clientId: options.clientId,
@@ -174,7 +189,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     http: {
       signal: () => AbortSignal.timeout(timeoutMs),
       [oauth.allowInsecureRequests]: options.allowInsecureRequests ?? loopbackHosts.has(issuer.hostname),
-      ...(userFetch && { [oauth.customFetch]: (url: string, init: RequestInit) => userFetch(url, init) }),
+      [oauth.customFetch]: networkTransport(options.fetch),
     },
     namespace: `${issuer.href}#${options.clientId}`,
     dpop: options.dpop ?? false,

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
 import { AuthError, isTransient, toAuthError } from '../src/errors.js'
+import { resolveOptions } from '../src/options.js'
 
 const as: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }
 const client: oauth.Client = { client_id: 'spa' }
@@ -59,9 +60,20 @@ describe('toAuthError', () => {
     expect(error).toMatchObject({ code: 'oauth_error', error: 'access_denied', errorDescription: 'no' })
   })
 
-  it('maps fetch failures to network_error and timeouts to timeout', () => {
-    expect(toAuthError(new TypeError('Failed to fetch')).code).toBe('network_error')
+  it('maps a fetch that got no answer to network_error, at the transport, and a timeout to timeout', async () => {
+    const unreachable = resolveOptions({
+      issuer: 'https://as.example',
+      clientId: 'spa',
+      redirectUri: 'https://app.example/cb',
+      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+    })
+    const failure = await oauth.discoveryRequest(unreachable.issuer, unreachable.http).catch(toAuthError)
+    expect(failure).toMatchObject({ code: 'network_error', cause: expect.any(TypeError) })
     expect(toAuthError(new DOMException('late', 'TimeoutError')).code).toBe('timeout')
+  })
+
+  it('does not take a bug for the network', () => {
+    expect(toAuthError(new TypeError('session.user is undefined')).code).not.toBe('network_error')
   })
 
   it('maps insecure-request refusals to config_error', async () => {
