@@ -308,13 +308,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   let tabs: TabChannel | undefined
 
   const adopt = (next: Session | undefined, error?: AuthError) => {
-    // The same ID token means the same user: keep the snapshot's user object, so subscribers see
-    // no change when only the access token was refreshed. UserInfo can change its claims alone.
+    // Unchanged claims keep the snapshot's user object, so subscribers see no change when only the
+    // access token was refreshed. (A new ID token always brings new iat/exp; UserInfo new claims.)
     const sameUser =
-      next !== undefined &&
-      session !== undefined &&
-      next.idToken === session.idToken &&
-      JSON.stringify(next.user) === JSON.stringify(session.user)
+      next !== undefined && session !== undefined && JSON.stringify(next.user) === JSON.stringify(session.user)
     session = next
     state.set({
       status: next ? 'authenticated' : 'unauthenticated',
