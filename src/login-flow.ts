@@ -55,7 +55,7 @@ export function ensureAuthenticated(
 }
 
 async function authenticatedOrLogin(client: AuthClient, returnTo: string): Promise<boolean> {
-  // The state says `unauthenticated` while a callback is still redeeming its code.
+  // A pending callback decides whether there is a session: wait for it before logging in again.
   await handleRedirectCallbackOnce(client)
   if (await client.isAuthenticated()) return true
   const { error } = client.getState()

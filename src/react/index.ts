@@ -112,7 +112,7 @@ export function AuthProvider(props: AuthProviderProps): ReactNode {
 export interface UseAuthResult extends AuthState, AuthActions {
   /** `status === 'authenticated'` */
   isAuthenticated: boolean
-  /** `status === 'loading'`: the stored session has not been read yet. */
+  /** `status === 'loading'`: the stored session has not been read, or a redirect callback is still completing. */
   isLoading: boolean
 }
 

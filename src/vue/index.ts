@@ -112,11 +112,11 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
 export interface UseAuthResult extends AuthActions {
   /** The core's state snapshot; replaced (not mutated) on each change. */
   state: Readonly<ShallowRef<AuthState>>
-  /** `loading` until the stored session has been read, then `authenticated` or `unauthenticated`. */
+  /** `loading` until the stored session has been read (and a pending redirect callback has completed), then `authenticated` or `unauthenticated`. */
   status: ComputedRef<AuthState['status']>
   /** `status === 'authenticated'` */
   isAuthenticated: ComputedRef<boolean>
-  /** `status === 'loading'`: the stored session has not been read yet. */
+  /** `status === 'loading'`: the stored session has not been read, or a redirect callback is still completing. */
   isLoading: ComputedRef<boolean>
   /** The validated ID token claims of the signed-in user. */
   user: ComputedRef<AuthState['user']>
