@@ -83,4 +83,45 @@ test.describe('logout', () => {
     expect(await isAuthenticated(page)).toBe(false)
     expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { code: 'login_required' } })
   })
+
+  test.describe('without an end_session_endpoint', () => {
+    test.use({ providerConfig: { autoApprove: true, endSessionEndpoint: false } })
+
+    test('logout({ returnTo }) with javascript:, data: or //host is config_error: no script runs, no navigation, session kept', async ({
+      page,
+    }) => {
+      await login(page)
+      const session = await requireSession(page)
+      const urlBefore = page.url()
+      const dialogs: string[] = []
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message())
+        void dialog.dismiss()
+      })
+      const navigations: string[] = []
+      page.on('request', (r) => {
+        if (r.isNavigationRequest()) navigations.push(r.url())
+      })
+
+      for (const returnTo of ['javascript:window.pwned=true;alert(document.domain)', 'data:text/html,<script>alert(1)</script>', '//evil.example/']) {
+        const result = await page.evaluate((url) => window.pixieTry(() => window.pixie.auth.logout({ returnTo: url })), returnTo)
+        expect(result, returnTo).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+      }
+      await page.waitForTimeout(300)
+      expect(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned)).toBeUndefined()
+      expect(dialogs).toEqual([])
+      expect(navigations).toEqual([])
+      expect(page.url()).toBe(urlBefore)
+      // Refused before anything was done: still signed in, nothing revoked.
+      expect(await readSession(page)).toEqual(session)
+      expect((await getStats()).revocations).toBe(0)
+    })
+
+    test('logout() goes straight to postLogoutRedirectUri', async ({ page }) => {
+      await login(page)
+      await page.evaluate(() => window.pixieStart(() => window.pixie.auth.logout()))
+      await page.waitForURL((u) => u.href.startsWith(LOGGED_OUT_URL), { timeout: 10_000 })
+      expect((await getStats()).endSessions).toBe(0)
+    })
+  })
 })

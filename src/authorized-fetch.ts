@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
-import { loopbackHosts } from './options.js'
+import { isLoopbackHost } from './url-policy.js'
 import { withTokenRetries, type CredentialsSource } from './token-retry.js'
 
 /**
@@ -57,7 +57,7 @@ export async function authorizedFetch(
   const options: oauth.ProtectedResourceRequestOptions = {
     signal: request.signal,
     // Loopback traffic never leaves the machine, so local APIs work in development whatever the issuer.
-    [oauth.allowInsecureRequests]: transport[oauth.allowInsecureRequests] === true || loopbackHosts.has(url.hostname),
+    [oauth.allowInsecureRequests]: transport[oauth.allowInsecureRequests] === true || isLoopbackHost(url.hostname),
     [oauth.customFetch]: (href, requestInit) => send(href, { ...carriedSettings(request), ...requestInit }),
   }
   try {

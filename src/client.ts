@@ -20,6 +20,7 @@ import { browserStore, memoryStore, tabStore } from './storage.js'
 import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
 import type { CredentialsSource } from './token-retry.js'
 import { createTransaction, discardTransaction, saveTransaction, takeTransaction } from './transaction.js'
+import { assertLogoutUrl } from './url-policy.js'
 import { fetchUserInfo, mergeUserInfo } from './userinfo.js'
 
 /**
@@ -113,7 +114,11 @@ export interface GetAccessTokenOptions {
  * ```
  */
 export interface LogoutOptions {
-  /** Where the server sends the browser afterwards; defaults to the client's `postLogoutRedirectUri`. */
+  /**
+   * Where the server sends the browser afterwards; defaults to the client's `postLogoutRedirectUri`.
+   * An absolute `https:` URL (`http:` on loopback hosts, or with `allowInsecureRequests`); anything
+   * else (`javascript:`, `data:`, relative, `//host`) rejects with `config_error` before anything is done.
+   */
   returnTo?: string
   /** Clear and revoke locally, but do not navigate to the server's `end_session_endpoint`. */
   localOnly?: boolean
@@ -243,8 +248,10 @@ export interface AuthClient {
   /**
    * Ends the session: clears it locally, revokes the refresh token (RFC 7009) and, unless
    * `localOnly`, navigates to the server's `end_session_endpoint` (OpenID Connect RP-Initiated
-   * Logout).
+   * Logout), or straight to `returnTo` when the server has none. `returnTo` must be an absolute
+   * `https:` URL (`http:` on loopback hosts): otherwise `config_error`, and nothing is cleared.
    *
+   * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
    * @example
    * ```ts
    * await auth.logout({ returnTo: 'https://app.example.com/' })
@@ -501,6 +508,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   }
 
   async function endSessionEverywhere({ returnTo, localOnly = false }: LogoutOptions) {
+    // Checked before anything is cleared: a call that cannot complete changes nothing.
+    if (returnTo !== undefined) assertLogoutUrl('returnTo', returnTo, config.allowInsecureRequests)
     await restore()
     const ended = await withRefreshLock(lockName, async () => {
       const stored = await readSession(store, config.namespace)

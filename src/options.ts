@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
 import { resolveResources } from './resource.js'
+import { assertLogoutUrl, isLoopbackHost } from './url-policy.js'
 
 /**
  * Options for {@link createAuthClient}.
@@ -24,7 +25,10 @@ export interface AuthClientOptions {
   redirectUri: string
   /** Scopes to request. Default `'openid profile offline_access'`. */
   scope?: string
-  /** Where the server sends the browser after `logout()`; registered at the server. */
+  /**
+   * Where the server sends the browser after `logout()`; registered at the server. An absolute
+   * `https:` URL (`http:` on loopback hosts, or with `allowInsecureRequests`), else `config_error`.
+   */
   postLogoutRedirectUri?: string
   /** Extra authorization request parameters sent with every login (`prompt`, `audience`, `login_hint`...). */
   authorizationParams?: Record<string, string>
@@ -32,7 +36,8 @@ export interface AuthClientOptions {
   refreshLeewaySeconds?: number
   /**
    * Allow `http:` endpoints. Default: true only when the issuer is a loopback host (`localhost`,
-   * `127.0.0.1`, `[::1]`), for local development.
+   * `127.0.0.0/8`, `[::1]`), for local development. Set explicitly, it also allows `http:` logout
+   * URLs on other hosts.
    */
   allowInsecureRequests?: boolean
   /** Authorization server metadata (RFC 8414). When given, discovery is skipped. */
@@ -116,6 +121,8 @@ export interface ResolvedOptions {
   redirectUri: string
   scope: string
   postLogoutRedirectUri?: string
+  /** The `allowInsecureRequests` option as given: `http:` beyond loopback hosts was asked for. */
+  allowInsecureRequests: boolean
   authorizationParams: Record<string, string>
   refreshLeewaySeconds: number
   refreshRetries: number
@@ -135,8 +142,6 @@ export interface ResolvedOptions {
   silentLoginTimeoutSeconds: number
   silentRedirectUri: string
 }
-
-export const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 function requireUrl(name: string, value: unknown): URL {
   if (typeof value !== 'string' || !URL.canParse(value)) {
@@ -166,7 +171,10 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new AuthError('config_error', 'options are required')
   const issuer = requireUrl('issuer', options.issuer)
   requireUrl('redirectUri', options.redirectUri)
-  if (options.postLogoutRedirectUri !== undefined) requireUrl('postLogoutRedirectUri', options.postLogoutRedirectUri)
+  const allowInsecureRequests = options.allowInsecureRequests === true
+  if (options.postLogoutRedirectUri !== undefined) {
+    assertLogoutUrl('postLogoutRedirectUri', options.postLogoutRedirectUri, allowInsecureRequests)
+  }
   if (typeof options.clientId !== 'string' || options.clientId === '') {
     throw new AuthError('config_error', 'clientId is required')
   }
@@ -181,6 +189,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     redirectUri: options.redirectUri,
     scope: options.scope ?? 'openid profile offline_access',
     postLogoutRedirectUri: options.postLogoutRedirectUri,
+    allowInsecureRequests,
     authorizationParams: { ...options.authorizationParams },
     refreshLeewaySeconds: options.refreshLeewaySeconds ?? 60,
     refreshRetries: options.refreshRetries ?? 2,
@@ -188,7 +197,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     client: { client_id: options.clientId, [oauth.clockTolerance]: options.clockToleranceSeconds ?? 300 },
     http: {
       signal: () => AbortSignal.timeout(timeoutMs),
-      [oauth.allowInsecureRequests]: options.allowInsecureRequests ?? loopbackHosts.has(issuer.hostname),
+      [oauth.allowInsecureRequests]: options.allowInsecureRequests ?? isLoopbackHost(issuer.hostname),
       [oauth.customFetch]: networkTransport(options.fetch),
     },
     namespace: `${issuer.href}#${options.clientId}`,

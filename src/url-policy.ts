@@ -1,0 +1,36 @@
+import { AuthError } from './errors.js'
+
+/**
+ * Whether `hostname` (as `URL.hostname` gives it) names this machine: `localhost`, an address in
+ * 127.0.0.0/8, or `[::1]`. Traffic to it never leaves the machine, so `http:` is safe there.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8252.html#section-8.3
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  // The URL parser has already turned every IPv4 spelling (`127.1`, `0x7f.1`) into dotted decimal.
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+}
+
+/**
+ * Returns `value` when the browser may be sent there after a logout: an absolute `https:` URL, or
+ * `http:` on a loopback host or with `allowInsecure`. Anything else (`javascript:`, which would run
+ * in the app's origin, `data:`, relative and protocol-relative URLs, which the browser would
+ * resolve against the page) throws `config_error` naming `name`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.11
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
+ */
+export function assertLogoutUrl(name: string, value: unknown, allowInsecure: boolean): string {
+  // Without a base URL only an absolute URL parses: `/bye` and `//evil.example` do not.
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined
+  const allowed =
+    url !== undefined &&
+    (url.protocol === 'https:' || (url.protocol === 'http:' && (allowInsecure || isLoopbackHost(url.hostname))))
+  if (!allowed) {
+    throw new AuthError(
+      'config_error',
+      `${name} must be an absolute https: URL (http: only on loopback or with allowInsecureRequests): ${String(value)}`,
+    )
+  }
+  return value as string
+}
