@@ -36,8 +36,10 @@ export type AuthErrorCode =
   | 'popup_closed'
 
 /**
- * The only error type the public API throws. The original error, when there is one, is kept as
- * `cause`.
+ * The only error type the public API throws. What caused it, when anything did, is kept as `cause`:
+ * a copy of the original error chain (name, message, `code`, HTTP `status`, the server's `error`
+ * and `error_description`) without the responses, bodies and claims the originals carry, since
+ * those may hold tokens and error trackers record the whole `cause` chain (RFC 9700 §4.3).
  *
  * @example
  * ```ts
@@ -66,12 +68,52 @@ export class AuthError extends Error {
     message: string,
     options: { cause?: unknown; error?: string; errorDescription?: string; status?: number } = {},
   ) {
-    super(message, { cause: options.cause })
+    super(message, { cause: withoutSecrets(options.cause) })
     this.code = code
     this.error = options.error
     this.errorDescription = options.errorDescription
     this.status = options.status
   }
+}
+
+/**
+ * Errors whose messages are fixed text written by their library or the platform. Other messages
+ * may quote what failed: V8's JSON `SyntaxError`, for one, quotes the token response it could not
+ * parse.
+ */
+const trustedMessages = [
+  AuthError,
+  oauth.OperationProcessingError,
+  oauth.ResponseBodyError,
+  oauth.AuthorizationResponseError,
+  oauth.WWWAuthenticateChallengeError,
+  oauth.UnsupportedOperationError,
+  TypeError,
+  ...(typeof DOMException === 'undefined' ? [] : [DOMException]),
+]
+
+const messageOf = (error: Error) =>
+  trustedMessages.some((type) => error instanceof type) ? error.message : `${error.name} (message omitted)`
+
+/** The fields of an error that explain it and carry no secret (see {@link AuthError}). */
+const explainingFields = ['code', 'status', 'error', 'error_description'] as const
+
+/**
+ * A copy of the error chain `cause` that keeps only what explains it. Anything that is not an
+ * Error (oauth4webapi hangs the `Response`, the parsed body or the ID token claims there) is
+ * dropped, so no access, refresh or ID token, code or verifier can reach an {@link AuthError}.
+ */
+function withoutSecrets(cause: unknown, depth = 0): Error | undefined {
+  if (!(cause instanceof Error) || depth > 8) return undefined
+  if (cause instanceof AuthError) return cause
+  const copy = new Error(messageOf(cause), { cause: withoutSecrets(cause.cause, depth + 1) })
+  copy.name = cause.name
+  for (const field of explainingFields) {
+    const value = (cause as unknown as Record<string, unknown>)[field]
+    if (typeof value === 'string' || typeof value === 'number') Object.assign(copy, { [field]: value })
+  }
+  if (copy.cause === undefined) delete copy.cause
+  return copy
 }
 
 /**
@@ -129,5 +171,6 @@ export function toAuthError(cause: unknown): AuthError {
     }
     return new AuthError('invalid_response', cause.message, { cause, status })
   }
-  return new AuthError('invalid_response', cause instanceof Error ? cause.message : String(cause), { cause })
+  const message = cause instanceof Error ? messageOf(cause) : 'The operation failed'
+  return new AuthError('invalid_response', message, { cause })
 }

@@ -16,6 +16,56 @@ let provider: { url: string; close(): Promise<void> }
 let auth: AuthClient
 const store = browserStore()
 
+/**
+ * Every secret the client sent to or got from the token endpoint: codes, verifiers and refresh
+ * tokens from the requests, tokens from the responses (hostile ones included, see `secret`).
+ */
+const secrets = new Set<string>()
+const secret = (name: string) => `${name}-SECRET-7f3a9c`
+const remember = (value: unknown) => typeof value === 'string' && value.length >= 8 && secrets.add(value)
+const recordingFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init)
+  if (String(input instanceof Request ? input.url : input).endsWith('/token')) {
+    const request = new URLSearchParams(String(init?.body ?? ''))
+    for (const name of ['code', 'code_verifier', 'refresh_token']) remember(request.get(name))
+    try {
+      const json = (await response.clone().json()) as Record<string, unknown>
+      for (const name of ['access_token', 'refresh_token', 'id_token']) remember(json?.[name])
+    } catch {
+      // Not JSON: the hostile bodies mark their tokens with secret(), which is checked anyway.
+    }
+  }
+  return response
+}
+
+/** Every string reachable from `root`: own keys and values, enumerable or not, `cause` chains included. */
+function reachableStrings(root: unknown): string[] {
+  const found: string[] = []
+  const seen = new Set<unknown>()
+  const visit = (value: unknown) => {
+    if (typeof value === 'string') return void found.push(value)
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) return
+    seen.add(value)
+    for (const key of Reflect.ownKeys(value)) {
+      if (typeof key === 'string') found.push(key)
+      const descriptor = Object.getOwnPropertyDescriptor(value, key)!
+      visit('value' in descriptor ? descriptor.value : descriptor.get?.call(value))
+    }
+  }
+  visit(root)
+  return found
+}
+
+/** Fails if any secret the client has handled appears anywhere in `error`. */
+function expectNoSecrets(error: unknown) {
+  const strings = reachableStrings(error)
+  expect(strings.length).toBeGreaterThan(3)
+  for (const value of secrets) {
+    const leaks = strings.filter((text) => text.includes(value) || text.includes('SECRET-7f3a9c'))
+    expect(leaks, `a secret in the error: ${value.slice(0, 20)}...`).toEqual([])
+  }
+}
+
 const control = async (path: string, body?: unknown) =>
   (await fetch(`${provider.url}/__control/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json()
 const tokenRequests = async () => (await control('stats')).tokenRequests.total as number
@@ -51,11 +101,12 @@ async function expectRejected(promise: Promise<unknown>, code: AuthErrorCode) {
     (e: unknown) => e,
   )
   expect(error, `expected AuthError ${code}`).toMatchObject({ name: 'AuthError', code })
+  return error
 }
 
 beforeAll(async () => {
   provider = await startMockProvider({ port: 0, config: { autoApprove: true } })
-  auth = createAuthClient({ issuer: provider.url, clientId: 'pixie-e2e', redirectUri })
+  auth = createAuthClient({ issuer: provider.url, clientId: 'pixie-e2e', redirectUri, fetch: recordingFetch })
   await auth.handleRedirectCallback(String(await approvedCallbackUrl()))
   expect(auth.getState().status).toBe('authenticated')
 })
@@ -127,27 +178,27 @@ const claims = (value: Record<string, unknown>): Fault => ({ type: 'id_token_cla
 const tokenResponseCases: [string, Fault, AuthErrorCode][] = [
   ['an HTML page', body('<html>oops</html>', { contentType: 'text/html' }), 'invalid_response'],
   ['an empty body', body('', { contentType: 'application/json' }), 'invalid_response'],
-  ['truncated JSON', body('{"access_token": "a', { contentType: 'application/json' }), 'invalid_response'],
+  ['truncated JSON', body(`{"access_token": "${secret('at')}`, { contentType: 'application/json' }), 'invalid_response'],
   ['a JSON array', body([1, 2]), 'invalid_response'],
   ['JSON null', body(null), 'invalid_response'],
   ['no access_token', body({ token_type: 'Bearer', expires_in: 60 }), 'invalid_response'],
   ['an empty access_token', body({ access_token: '', token_type: 'Bearer' }), 'invalid_response'],
   ['a numeric access_token', body({ access_token: 42, token_type: 'Bearer' }), 'invalid_response'],
-  ['no token_type', body({ access_token: 'at' }), 'invalid_response'],
-  ['an unknown token_type', body({ access_token: 'at', token_type: 'mac' }), 'invalid_response'],
-  ['a string expires_in', body({ access_token: 'at', token_type: 'Bearer', expires_in: '60' }), 'invalid_response'],
-  ['a negative expires_in', body({ access_token: 'at', token_type: 'Bearer', expires_in: -1 }), 'invalid_response'],
-  ['a numeric refresh_token', body({ access_token: 'at', token_type: 'Bearer', refresh_token: 1 }), 'invalid_response'],
-  ['no id_token for an openid login', body({ access_token: 'at', token_type: 'Bearer', expires_in: 60 }), 'invalid_response'],
-  ['an id_token that is no JWT', body({ access_token: 'at', token_type: 'Bearer', id_token: 'garbage' }), 'invalid_response'],
-  ['an unsigned id_token', body({ access_token: 'at', token_type: 'Bearer', id_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' }), 'invalid_response'],
-  ['JSON with a wrong content type', body('{"access_token":"at","token_type":"Bearer"}', { contentType: 'text/plain' }), 'invalid_response'],
-  ['a 400 OAuth error', body({ error: 'invalid_request' }, { status: 400 }), 'oauth_error'],
+  ['no token_type', body({ access_token: secret('at') }), 'invalid_response'],
+  ['an unknown token_type', body({ access_token: secret('at'), token_type: 'mac' }), 'invalid_response'],
+  ['a string expires_in', body({ access_token: secret('at'), token_type: 'Bearer', expires_in: '60' }), 'invalid_response'],
+  ['a negative expires_in', body({ access_token: secret('at'), token_type: 'Bearer', expires_in: -1 }), 'invalid_response'],
+  ['a numeric refresh_token', body({ access_token: secret('at'), token_type: 'Bearer', refresh_token: 1 }), 'invalid_response'],
+  ['no id_token for an openid login', body({ access_token: secret('at'), token_type: 'Bearer', expires_in: 60 }), 'invalid_response'],
+  ['an id_token that is no JWT', body({ access_token: secret('at'), token_type: 'Bearer', id_token: secret('garbage') }), 'invalid_response'],
+  ['an unsigned id_token', body({ access_token: secret('at'), token_type: 'Bearer', id_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' }), 'invalid_response'],
+  ['JSON with a wrong content type', body(`{"access_token":"${secret('at')}","token_type":"Bearer"}`, { contentType: 'text/plain' }), 'invalid_response'],
+  ['a 400 OAuth error', body({ error: 'invalid_request', access_token: secret('at'), refresh_token: secret('rt') }, { status: 400 }), 'oauth_error'],
   ['a 401 invalid_client', body({ error: 'invalid_client' }, { status: 401 }), 'oauth_error'],
   ['a 400 that is not an OAuth error', body('bad', { status: 400, contentType: 'text/plain' }), 'invalid_response'],
   ['a 302', body('', { status: 302 }), 'invalid_response'],
   ['a 500', { type: 'status', status: 500 }, 'network_error'],
-  ['a 503 with an OAuth body', body({ error: 'temporarily_unavailable' }, { status: 503 }), 'network_error'],
+  ['a 503 with an OAuth body', body({ error: 'temporarily_unavailable', access_token: secret('at') }, { status: 503 }), 'network_error'],
   ['a dropped connection', { type: 'drop' }, 'network_error'],
   ['an ID token from another issuer', claims({ iss: 'https://evil.example' }), 'invalid_response'],
   ['an ID token for another client', claims({ aud: 'someone-else' }), 'invalid_response'],
@@ -165,9 +216,29 @@ describe('hostile token responses to the code exchange', () => {
     const before = await storedSession()
     const callbackUrl = await approvedCallbackUrl()
     await control('faults', { endpoint: 'token', grantType: 'authorization_code', ...fault })
-    await expectRejected(auth.handleRedirectCallback(String(callbackUrl)), code)
+    const error = await expectRejected(auth.handleRedirectCallback(String(callbackUrl)), code)
     expect(await storedSession()).toEqual(before)
     expect((await control('stats')).pendingFaults).toBe(0)
     expect(auth.getState().status).toBe('authenticated')
+    remember(callbackUrl.searchParams.get('code'))
+    expectNoSecrets(error)
+  })
+})
+
+describe('hostile token responses to a refresh', () => {
+  // The 200 answers that fail validation on a refresh too (an error status may end the session,
+  // tested elsewhere): a refresh needs no ID token, and oauth4webapi accepts these two.
+  const validOnRefresh = ['no id_token for an openid login', 'a string expires_in', 'JSON with a wrong content type']
+  const cases = tokenResponseCases.filter(
+    ([name, fault]) => fault.type === 'body' && fault.status === undefined && !validOnRefresh.includes(name),
+  )
+
+  it.each(cases)('rejects %s, stores nothing and leaks nothing', async (_, fault) => {
+    const before = await storedSession()
+    await control('faults', { endpoint: 'token', grantType: 'refresh_token', ...fault })
+    const error = await expectRejected(auth.getAccessToken({ forceRefresh: true }), 'invalid_response')
+    expect(await storedSession()).toEqual(before)
+    expect(auth.getState().status).toBe('authenticated')
+    expectNoSecrets(error)
   })
 })
