@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi'
-import { withDPoPNonceRetry } from './dpop.js'
+import { dpopTokenTypes, withDPoPNonceRetry } from './dpop.js'
 import type { ResolvedOptions } from './options.js'
 import { tokenRequestOptions } from './resource.js'
 import { sessionFromTokens, type Session } from './session.js'
@@ -35,7 +35,8 @@ export function cleanCallbackUrl(callbackUrl: URL) {
  * Validates the authorization response (RFC 9207 `iss`, `state`, error) and redeems the code with
  * its PKCE verifier, then validates the token response and ID token (`iss`, `aud`, `azp`, `exp`,
  * `nonce`, `auth_time` when `max_age` was sent). One network request: the token request, with a
- * DPoP proof when `dpop` is given (sent again once if the server asks for a DPoP nonce).
+ * DPoP proof when `dpop` is given (sent again once if the server asks for a DPoP nonce; a Bearer
+ * answer is then refused).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9207.html#section-2.4
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
@@ -62,6 +63,7 @@ export async function redeemCallback(
       expectedNonce: transaction.nonce ?? oauth.expectNoNonce,
       maxAge: transaction.maxAge ?? oauth.skipAuthTimeCheck,
       requireIdToken: transaction.nonce !== undefined,
+      recognizedTokenTypes: dpopTokenTypes(dpop),
     })
   })
   return sessionFromTokens(tokens, metadata)

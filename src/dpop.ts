@@ -85,17 +85,39 @@ export function dpopKeys(
 
 /**
  * Binds the authorization code to the DPoP key with `dpop_jkt` (RFC 9449 §10): a code stolen from
- * the redirect cannot be redeemed without the key. Throws `config_error` when the server's
- * metadata lists DPoP algorithms without ES256.
+ * the redirect cannot be redeemed without the key. Fails closed with `config_error` when the
+ * server's metadata does not say it accepts ES256 DPoP proofs (`dpop_signing_alg_values_supported`,
+ * RFC 9449 §5.1): asking for DPoP never ends in Bearer tokens.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-10
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-5.1
  */
 export async function bindAuthorizationCode(url: URL, metadata: oauth.AuthorizationServer, dpop: DPoPKeys) {
   const algorithms = metadata.dpop_signing_alg_values_supported
-  if (algorithms && !algorithms.includes(algorithm)) {
+  if (!algorithms) {
+    throw new AuthError('config_error', 'dpop is on, but the server metadata has no dpop_signing_alg_values_supported')
+  }
+  if (!algorithms.includes(algorithm)) {
     throw new AuthError('config_error', `The server does not accept ${algorithm} DPoP proofs`)
   }
   url.searchParams.set('dpop_jkt', await (await dpop.handle()).calculateThumbprint())
+}
+
+/**
+ * oauth4webapi's `recognizedTokenTypes` for a token response to a request sent with `dpop`: a
+ * `Bearer` token is refused with `invalid_response` before anything is stored, since the server
+ * ignored the proof (RFC 9449 §5: a DPoP-bound token has `token_type` `DPoP`). Without `dpop`,
+ * oauth4webapi's own rules apply.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-5
+ */
+export function dpopTokenTypes(dpop: oauth.DPoPHandle | undefined): oauth.RecognizedTokenTypes | undefined {
+  if (!dpop) return undefined
+  return {
+    bearer() {
+      throw new AuthError('invalid_response', 'The server issued a Bearer token where a DPoP-bound one was asked for')
+    },
+  }
 }
 
 /**

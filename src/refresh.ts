@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi'
-import { withDPoPNonceRetry } from './dpop.js'
+import { dpopTokenTypes, withDPoPNonceRetry } from './dpop.js'
 import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { tokenRequestOptions, withTargetToken, type TokenTarget } from './resource.js'
@@ -13,7 +13,8 @@ import { sessionFromTokens, type Session } from './session.js'
  *
  * With a `target` (RFC 8707 `resource`, `scope`), the new access token is added to the session's
  * cache for that target instead of replacing the session's own. With `dpop`, the request carries a
- * DPoP proof (RFC 9449 §5), sent again once if the server asks for a nonce.
+ * DPoP proof (RFC 9449 §5), sent again once if the server asks for a nonce, and a Bearer answer is
+ * refused (`invalid_response`).
  */
 export async function refreshSession(
   options: ResolvedOptions,
@@ -31,7 +32,9 @@ export async function refreshSession(
       refreshToken,
       tokenRequestOptions(options, dpop, target),
     )
-    return oauth.processRefreshTokenResponse(session.metadata, options.client, response)
+    return oauth.processRefreshTokenResponse(session.metadata, options.client, response, {
+      recognizedTokenTypes: dpopTokenTypes(dpop),
+    })
   })
   const refreshed = sessionFromTokens(tokens, session.metadata, session)
   return target ? withTargetToken(session, refreshed, target) : refreshed

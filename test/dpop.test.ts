@@ -69,7 +69,7 @@ describe('bindAuthorizationCode', () => {
   it('puts the key thumbprint in dpop_jkt (RFC 9449 §10)', async () => {
     const keys = dpopKeys(memoryStore(), freshNamespace(), {})
     const url = new URL('https://as.example/authorize?client_id=spa')
-    await bindAuthorizationCode(url, { issuer: 'https://as.example' }, keys)
+    await bindAuthorizationCode(url, { issuer: 'https://as.example', dpop_signing_alg_values_supported: ['ES256'] }, keys)
     expect(url.searchParams.get('dpop_jkt')).toBe(await thumbprintOf(keys))
     expect(url.searchParams.get('dpop_jkt')).toMatch(/^[\w-]{43}$/)
   })
