@@ -43,7 +43,8 @@ export interface Fault {
   status?: number
   delayMs?: number
   body?: unknown
-  contentType?: string
+  /** null: no Content-Type header at all. */
+  contentType?: string | null
   /** For 'status': response headers, e.g. a `WWW-Authenticate` challenge. */
   headers?: Record<string, string>
   claims?: Record<string, unknown>

@@ -143,6 +143,8 @@ test.describe('refresh', () => {
   const transientFaults: [string, Fault][] = [
     ['HTTP 500', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 500, times: OUTAGE }],
     ['dropped connection', { endpoint: 'token', grantType: 'refresh_token', type: 'drop', times: OUTAGE }],
+    ['HTTP 408', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 408, times: OUTAGE }],
+    ['HTTP 429', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 429, times: OUTAGE }],
   ]
   for (const [name, fault] of transientFaults) {
     test(`${name} during refresh: network_error/timeout, refresh token kept and still active, a later call succeeds`, async ({
@@ -176,6 +178,68 @@ test.describe('refresh', () => {
       expect((await getStats()).reuseDetections).toBe(0)
     })
   }
+
+  // Real servers answer a dead refresh token in many ways besides RFC 6749 §5.2's JSON: each 4xx
+  // ends the session in every tab, and `cause` says what the server answered.
+  const refusals: [string, Fault, { status: number; error?: string }][] = [
+    ['HTTP 400, empty body, no content-type', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 400, contentType: null }, { status: 400 }],
+    ['HTTP 401, an HTML page', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 401, body: '<h1>Unauthorized</h1>', contentType: 'text/html' }, { status: 401 }],
+    ['HTTP 400 invalid_grant', { endpoint: 'token', grantType: 'refresh_token', type: 'invalid_grant' }, { status: 400, error: 'invalid_grant' }],
+  ]
+  for (const [name, fault, cause] of refusals) {
+    test(`${name} on refresh: the session ends in every tab with login_required, and the dead token is not sent again`, async ({
+      page,
+      context,
+    }) => {
+      const s1 = await loginWithShortLivedToken(page)
+      const tab2 = await context.newPage()
+      await openApp(tab2, '/')
+      expect(await settledState(tab2)).toMatchObject({ status: 'authenticated' })
+      await waitUntilExpired(s1)
+      await injectFault(fault)
+
+      const result = await getAccessToken(page)
+      expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'login_required', cause: { ...cause, isAuthError: true } } })
+      expect((await getStats()).faultsServed).toBe(1)
+      expect(await readSession(page)).toBeUndefined()
+      for (const tab of [page, tab2]) {
+        await expect.poll(async () => (await getState(tab)).status).toBe('unauthenticated')
+        expect(await getState(tab)).toMatchObject({ error: { code: 'login_required' } })
+        expect(await getAccessToken(tab)).toMatchObject({ ok: false, error: { code: 'login_required' } })
+      }
+      expect((await getStats()).tokenRequests.refresh_token).toBe(1)
+    })
+  }
+
+  test('HTTP 429 with Retry-After: the retry waits that long, then the refresh succeeds', async ({ page }) => {
+    const s1 = await loginWithShortLivedToken(page)
+    await waitUntilExpired(s1)
+    await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 429, headers: { 'Retry-After': '2' } })
+
+    const fresh = await getAccessToken(page)
+    expect(fresh.ok).toBe(true)
+    const refreshes = (await getStats()).log.filter((e) => e.grantType === 'refresh_token')
+    expect(refreshes.map((e) => e.status)).toEqual([429, 200])
+    // The log records when each answer was sent; the default backoff alone would wait under 0.5 s.
+    expect(refreshes[1]!.t - refreshes[0]!.t).toBeGreaterThanOrEqual(1900)
+    expect((await requireSession(page)).accessToken).toBe(fresh.ok && fresh.value)
+  })
+
+  test('a 200 whose body is not a token response: invalid_response, nothing stored, the next call refreshes', async ({ page }) => {
+    const s1 = await loginWithShortLivedToken(page)
+    await waitUntilExpired(s1)
+    await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'body', status: 200, body: '<html>maintenance</html>', contentType: 'text/html' })
+
+    expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { code: 'invalid_response' } })
+    expect(await readSession(page)).toEqual(s1)
+    expect(await refreshTokenStatus(s1.refreshToken)).toBe('active')
+    expect((await getState(page)).status).toBe('authenticated')
+
+    const retried = await getAccessToken(page)
+    expect(retried.ok).toBe(true)
+    expect((await requireSession(page)).refreshToken).not.toBe(s1.refreshToken)
+    expect((await getStats()).tokenRequests.refresh_token).toBe(2)
+  })
 
   test.describe('without refresh token rotation', () => {
     test.use({ providerConfig: { autoApprove: true, accessTokenTtl: ACCESS_TOKEN_TTL, rotateRefreshTokens: false } })

@@ -4,16 +4,16 @@ import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } 
 import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl, redeemCallback } from './callback.js'
 import { discoverMetadata } from './discovery.js'
 import { bindAuthorizationCode, dpopKeys } from './dpop.js'
-import { AuthError, isTransient, toAuthError } from './errors.js'
+import { AuthError, toAuthError } from './errors.js'
 import { endSessionUrl, revokeRefreshToken } from './logout.js'
 import { resolveOptions, type AuthClientOptions } from './options.js'
 import { frontChannelUrl } from './par.js'
 import { loginInPopup } from './popup.js'
-import { refreshSession } from './refresh.js'
+import { isRefreshTokenDead, refreshSession } from './refresh.js'
 import { withRefreshLock } from './refresh-lock.js'
 import { addResourceParams, requestedTarget, targetKey, tokenFor, type TokenTarget } from './resource.js'
 import type { LoginSteps } from './response-channel.js'
-import { exponentialBackoff, withRetries } from './retry.js'
+import { transientRetryPolicy, withRetries } from './retry.js'
 import { deleteSession, isFresh, isUsable, readSession, writeSession, type Session, type User } from './session.js'
 import { loginInFrame } from './silent-login.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
@@ -303,11 +303,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const state = createStateStore({ status: 'loading' })
   const lockName = `pixie-auth:${config.namespace}`
   const callbacks = new Map<string, Promise<RedirectCallbackResult>>()
-  const refreshPolicy = {
-    retries: config.refreshRetries,
-    isRetryable: (error: unknown) => isTransient(toAuthError(error)),
-    delayMs: exponentialBackoff(500),
-  }
+  const refreshPolicy = transientRetryPolicy(config.refreshRetries, config.timeoutSeconds * 1000)
   let session: Session | undefined
   let restoring: Promise<void> | undefined
   // One refresh at a time per target; '' is the session's own access token.
@@ -387,8 +383,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return next
     } catch (cause) {
       const error = toAuthError(cause)
-      const sessionIsOver = error.code === 'login_required' || error.error === 'invalid_grant'
-      throw sessionIsOver ? await endSession(error) : error
+      throw isRefreshTokenDead(error, target) ? await endSession(error) : error
     }
   }
 

@@ -4,14 +4,15 @@ import * as oauth from 'oauth4webapi'
  * Stable error codes. Branch on these, never on `message`.
  *
  * - `login_required`: there is no usable session (never logged in, logged out, or the server
- *   rejected the refresh token with `invalid_grant`). Call `loginWithRedirect()`.
+ *   refused the refresh token: `invalid_grant`, or any 4xx but 408 and 429; `cause` then has
+ *   the `status` and the server's `error`). Call `loginWithRedirect()`.
  * - `invalid_state`: the callback does not belong to a login this browser started, or it was
  *   already used or expired (RFC 9700 §4.2.4, one-time `state`).
  * - `oauth_error`: the server answered with an OAuth error; see `error` and `errorDescription`.
  * - `invalid_response`: a response failed validation (wrong `iss`, `aud`, `nonce`, malformed
  *   JSON, missing fields...). Nothing from it was stored.
- * - `network_error`: the request got no usable answer: the connection failed or the server
- *   answered with a 5xx. Transient: the session is kept.
+ * - `network_error`: the request got no usable answer: the connection failed, or the server
+ *   answered with a 5xx, 408 (Request Timeout) or 429 (Too Many Requests). Transient: the session is kept.
  * - `timeout`: the request took longer than `timeoutSeconds`. Transient: the session is kept.
  * - `config_error`: the client was configured or called wrongly.
  * - `popup_blocked`: `loginWithPopup()` could not open its window (`window.open` returned
@@ -118,10 +119,30 @@ function withoutSecrets(cause: unknown, depth = 0): Error | undefined {
 
 /**
  * True for the failures worth retrying: the server may answer next time. Any 5xx counts, with or
- * without an OAuth error body (oauth4webapi reads error bodies only on 4xx).
+ * without an OAuth error body (oauth4webapi reads error bodies only on 4xx), and so do 408 and 429.
  */
 export function isTransient(error: AuthError): boolean {
   return error.code === 'network_error' || error.code === 'timeout'
+}
+
+/**
+ * Statuses that say "not now" rather than "no": any 5xx, 408 Request Timeout (RFC 9110 §15.5.9)
+ * and 429 Too Many Requests (RFC 6585 §4).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6585.html#section-4
+ */
+export const isTransientStatus = (status: number) => status >= 500 || status === 408 || status === 429
+
+/**
+ * The HTTP response an oauth4webapi error was made from, when it was made from one: an OAuth
+ * error body, a `WWW-Authenticate` challenge, or a response of the wrong status or content type.
+ */
+export function failedResponse(cause: unknown): Response | undefined {
+  if (cause instanceof oauth.ResponseBodyError || cause instanceof oauth.WWWAuthenticateChallengeError) {
+    return cause.response
+  }
+  if (cause instanceof oauth.OperationProcessingError && cause.cause instanceof Response) return cause.cause
+  return undefined
 }
 
 const configErrorCodes = new Set<string>([
@@ -134,6 +155,10 @@ const configErrorCodes = new Set<string>([
 /** Maps anything thrown below the facade, oauth4webapi's errors included, to an {@link AuthError}. */
 export function toAuthError(cause: unknown): AuthError {
   if (cause instanceof AuthError) return cause
+  const status = failedResponse(cause)?.status
+  if (status !== undefined && isTransientStatus(status)) {
+    return new AuthError('network_error', `The server answered with HTTP ${status}`, { cause, status })
+  }
   if (cause instanceof oauth.ResponseBodyError) {
     return new AuthError('oauth_error', `The server answered with ${cause.error}`, {
       cause,
@@ -165,10 +190,6 @@ export function toAuthError(cause: unknown): AuthError {
     return new AuthError('config_error', (cause as Error).message, { cause })
   }
   if (cause instanceof oauth.OperationProcessingError) {
-    const status = cause.cause instanceof Response ? cause.cause.status : undefined
-    if (cause.code === oauth.RESPONSE_IS_NOT_CONFORM && status !== undefined && status >= 500) {
-      return new AuthError('network_error', `The server answered with HTTP ${status}`, { cause, status })
-    }
     return new AuthError('invalid_response', cause.message, { cause, status })
   }
   const message = cause instanceof Error ? messageOf(cause) : 'The operation failed'

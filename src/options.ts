@@ -44,11 +44,12 @@ export interface AuthClientOptions {
   metadata?: oauth.AuthorizationServer
   /** A `fetch` to use instead of the global one. */
   fetch?: typeof fetch
-  /** How long one request to the server may take, in seconds. Default 10. */
+  /** How long one request to the server may take, in seconds; also the longest `Retry-After` a refresh waits for. Default 10. */
   timeoutSeconds?: number
   /**
-   * How many times a refresh that failed transiently (network error, timeout, 5xx) is tried again,
-   * with exponential backoff, before `getAccessToken()` rejects. Default 2.
+   * How many times a refresh that failed transiently (network error, timeout, 5xx, 408, 429) is
+   * tried again, with exponential backoff or the server's `Retry-After`, before `getAccessToken()`
+   * rejects. Default 2.
    */
   refreshRetries?: number
   /**
@@ -126,6 +127,8 @@ export interface ResolvedOptions {
   authorizationParams: Record<string, string>
   refreshLeewaySeconds: number
   refreshRetries: number
+  /** Limit for each request; also the longest `Retry-After` a refresh waits for. */
+  timeoutSeconds: number
   metadata?: oauth.AuthorizationServer
   client: oauth.Client
   // `any`: one set of transport options serves oauth4webapi's GET and POST requests alike.
@@ -182,7 +185,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     throw new AuthError('config_error', "silentLogin must be 'iframe' or left out")
   }
   if (options.silentRedirectUri !== undefined) requireUrl('silentRedirectUri', options.silentRedirectUri)
-  const timeoutMs = (options.timeoutSeconds ?? 10) * 1000
+  const timeoutSeconds = options.timeoutSeconds ?? 10
   return {
     issuer,
     clientId: options.clientId,
@@ -193,10 +196,11 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     authorizationParams: { ...options.authorizationParams },
     refreshLeewaySeconds: options.refreshLeewaySeconds ?? 60,
     refreshRetries: options.refreshRetries ?? 2,
+    timeoutSeconds,
     metadata: options.metadata,
     client: { client_id: options.clientId, [oauth.clockTolerance]: options.clockToleranceSeconds ?? 300 },
     http: {
-      signal: () => AbortSignal.timeout(timeoutMs),
+      signal: () => AbortSignal.timeout(timeoutSeconds * 1000),
       [oauth.allowInsecureRequests]: options.allowInsecureRequests ?? isLoopbackHost(issuer.hostname),
       [oauth.customFetch]: networkTransport(options.fetch),
     },

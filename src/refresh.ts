@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { dpopTokenTypes, withDPoPNonceRetry } from './dpop.js'
-import { AuthError } from './errors.js'
+import { AuthError, isTransient } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { tokenRequestOptions, withTargetToken, type TokenTarget } from './resource.js'
 import { sessionFromTokens, type Session } from './session.js'
@@ -38,4 +38,32 @@ export async function refreshSession(
   })
   const refreshed = sessionFromTokens(tokens, session.metadata, session)
   return target ? withTargetToken(session, refreshed, target) : refreshed
+}
+
+/** Refusals of what a refresh for a target asked for (RFC 8707 §2, RFC 6749 §5.2), not of the refresh token. */
+const targetRefusals = new Set(['invalid_target', 'invalid_scope'])
+
+/**
+ * Whether a failed refresh means the refresh token is dead, so the session must end: any 4xx from
+ * the token endpoint, whatever its body (an OAuth error, HTML, nothing at all), and no refresh token
+ * to send. Real servers answer a revoked, reused or expired token with a bare 400 as often as with
+ * RFC 6749 §5.2's `invalid_grant`. Not dead:
+ *
+ * - 408 and 429: "not now" ({@link isTransient}), retried as a 5xx is;
+ * - `use_dpop_nonce`: the server refused the proof, not the token (RFC 9449 §8; answered once
+ *   already by the nonce retry);
+ * - `invalid_target` and `invalid_scope` on a refresh for a `target`: the server will not issue
+ *   that token, the session's own refresh may still work;
+ * - a 200 that failed validation (`invalid_response`): the server may have sent a truncated or
+ *   mangled answer, so the refresh token is kept and the next call tries again.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749.html#section-5.2
+ * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.14.2
+ */
+export function isRefreshTokenDead(error: AuthError, target?: TokenTarget): boolean {
+  if (error.code === 'login_required') return true
+  const { status } = error
+  if (status === undefined || status < 400 || status > 499 || isTransient(error)) return false
+  if (error.error === 'use_dpop_nonce') return false
+  return !(target && error.error !== undefined && targetRefusals.has(error.error))
 }

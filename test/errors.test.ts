@@ -42,6 +42,23 @@ describe('toAuthError', () => {
     expect(isTransient(error)).toBe(true)
   })
 
+  it('maps 408 and 429 to a transient network_error, whatever the body', async () => {
+    for (const response of [
+      new Response('', { status: 408 }),
+      Response.json({ error: 'slow_down' }, { status: 429 }),
+      new Response('<h1>Too many</h1>', { status: 429, headers: { 'content-type': 'text/html' } }),
+    ]) {
+      const error = await processTokenResponse(response)
+      expect(error).toMatchObject({ code: 'network_error', status: response.status })
+      expect(isTransient(error)).toBe(true)
+    }
+  })
+
+  it('keeps the status of a 4xx that is no OAuth error', async () => {
+    const error = await processTokenResponse(new Response('', { status: 400 }))
+    expect(error).toMatchObject({ code: 'invalid_response', status: 400 })
+  })
+
   it('maps a 200 that is not JSON, or lacks access_token, to invalid_response', async () => {
     const notJson = await processTokenResponse(new Response('hello', { status: 200, headers: { 'content-type': 'text/plain' } }))
     expect(notJson.code).toBe('invalid_response')

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { exponentialBackoff, withRetries } from '../src/retry.js'
+import { exponentialBackoff, retryAfterMs, withRetries } from '../src/retry.js'
 
 const policy = (retries: number) => ({ retries, isRetryable: (e: unknown) => e === 'transient', delayMs: () => 1 })
 
@@ -29,5 +29,23 @@ describe('withRetries', () => {
       expect(ms).toBeGreaterThanOrEqual(50 * 2 ** attempt)
       expect(ms).toBeLessThanOrEqual(100 * 2 ** attempt)
     }
+  })
+})
+
+describe('retryAfterMs', () => {
+  const withHeader = (value: string) => new Response(null, { status: 429, headers: { 'retry-after': value } })
+
+  it('reads delay-seconds and HTTP dates (RFC 9110 §10.2.3)', () => {
+    expect(retryAfterMs(withHeader('3'))).toBe(3000)
+    const now = Date.parse('Sun, 29 Nov 2026 20:00:00 GMT')
+    expect(retryAfterMs(withHeader('Sun, 29 Nov 2026 20:00:05 GMT'), now)).toBe(5000)
+    expect(retryAfterMs(withHeader('Sun, 29 Nov 2026 19:00:00 GMT'), now)).toBe(0)
+  })
+
+  it('is undefined without a readable header', () => {
+    expect(retryAfterMs(undefined)).toBeUndefined()
+    expect(retryAfterMs(new Response(null, { status: 429 }))).toBeUndefined()
+    expect(retryAfterMs(withHeader('soon'))).toBeUndefined()
+    expect(retryAfterMs(withHeader('-1'))).toBeUndefined()
   })
 })

@@ -28,7 +28,9 @@ function readOverride(storage: Storage): Record<string, unknown> {
 
 function serializeError(e: unknown): SerializedError {
   if (e && typeof e === 'object') {
-    const err = e as { name?: unknown; message?: unknown; code?: unknown; error?: unknown; errorDescription?: unknown }
+    const err = e as {
+      name?: unknown; message?: unknown; code?: unknown; error?: unknown; errorDescription?: unknown; status?: unknown; cause?: unknown
+    }
     return {
       name: String(err.name ?? 'Error'),
       message: String(err.message ?? ''),
@@ -36,6 +38,8 @@ function serializeError(e: unknown): SerializedError {
       code: typeof err.code === 'string' ? err.code : undefined,
       error: typeof err.error === 'string' ? err.error : undefined,
       errorDescription: typeof err.errorDescription === 'string' ? err.errorDescription : undefined,
+      status: typeof err.status === 'number' ? err.status : undefined,
+      cause: err.cause instanceof Error ? serializeError(err.cause) : undefined,
     }
   }
   return { name: typeof e, message: String(e), isAuthError: false }

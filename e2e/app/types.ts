@@ -13,6 +13,10 @@ export interface SerializedError {
   code?: string
   error?: string
   errorDescription?: string
+  /** The AuthError's HTTP `status`, when it has one. */
+  status?: number
+  /** The error's `cause`, serialized the same way, when it is an error. */
+  cause?: SerializedError
 }
 
 export type TryResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError }

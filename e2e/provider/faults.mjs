@@ -30,6 +30,9 @@ function checkTypeOptions(fault) {
   if (fault.type === 'status' && fault.body !== undefined && typeof fault.body !== 'string') {
     throw faultError("a 'status' fault's body must be a string");
   }
+  if (['status', 'body'].includes(fault.type) && ![undefined, null].includes(fault.contentType) && typeof fault.contentType !== 'string') {
+    throw faultError("a fault's contentType must be a string, or null for none");
+  }
   if (fault.type === 'status' && fault.headers !== undefined && !isStringRecord(fault.headers)) {
     throw faultError("a 'status' fault's headers must be an object of strings");
   }
@@ -96,7 +99,8 @@ export async function runWithFaults(ctx, endpoint, grantType, process) {
   ctx.state.stats.faultsServed += 1;
   switch (fault.type) {
     case 'status':
-      return sendText(ctx.res, fault.status, fault.body ?? '', fault.contentType ?? 'text/plain', fault.headers);
+      // contentType null sends none at all, as some servers answer a dead refresh token: a bare 400.
+      return sendText(ctx.res, fault.status, fault.body ?? '', fault.contentType === undefined ? 'text/plain' : fault.contentType, fault.headers);
     case 'body':
       return sendRawBody(ctx.res, fault);
     case 'invalid_grant':

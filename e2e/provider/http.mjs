@@ -24,7 +24,8 @@ export function applyCors(req, res) {
   res.setHeader('Vary', 'Origin');
   if (!isAllowedOrigin(req.headers.origin)) return;
   res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
-  res.setHeader('Access-Control-Expose-Headers', 'DPoP-Nonce, WWW-Authenticate');
+  // Retry-After is not CORS-safelisted: without this a page cannot read a 429's wait.
+  res.setHeader('Access-Control-Expose-Headers', 'DPoP-Nonce, WWW-Authenticate, Retry-After');
 }
 
 export function answerPreflight(req, res) {
@@ -96,8 +97,9 @@ export function sendOAuthError(res, err) {
   sendJson(res, err.status, { error: err.error, error_description: err.message }, { ...NO_STORE, ...err.headers });
 }
 
+/** `contentType` null sends no Content-Type header at all. */
 export function sendText(res, status, text, contentType = 'text/plain', headers = {}) {
-  res.writeHead(status, { 'Content-Type': contentType, ...headers });
+  res.writeHead(status, { ...(contentType !== null && { 'Content-Type': contentType }), ...headers });
   res.end(text);
 }
 

@@ -38,7 +38,8 @@ export type Fault = {
   /** How many matching requests the fault hits; default 1. */
   times?: number;
 } & (
-  | { type: 'status'; status: number; body?: string; contentType?: string; headers?: Record<string, string> }
+  /** contentType null: no Content-Type header at all. */
+  | { type: 'status'; status: number; body?: string; contentType?: string | null; headers?: Record<string, string> }
   | { type: 'delay'; delayMs: number; ifClientGone?: 'process' | 'abandon' }
   | { type: 'drop' }
   | { type: 'invalid_grant' }

@@ -144,7 +144,7 @@ describe('discovery', () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(allowed.headers.get('access-control-allow-headers')).toBe('authorization, content-type, dpop, accept');
-    expect(allowed.headers.get('access-control-expose-headers')).toBe('DPoP-Nonce, WWW-Authenticate');
+    expect(allowed.headers.get('access-control-expose-headers')).toBe('DPoP-Nonce, WWW-Authenticate, Retry-After');
     const foreign = await preflight('https://evil.example');
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -385,6 +385,27 @@ describe('faults', () => {
     expect(res.headers.get('www-authenticate')).toBe(challenge);
     // Used up: the same token works again.
     expect((await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it("'status' with contentType null sends no Content-Type, and Retry-After is readable cross-origin", async () => {
+    const { refresh_token: token } = await signIn();
+    await queueFaults([
+      { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 400, contentType: null },
+      { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 429, headers: { 'Retry-After': '2' } },
+    ]);
+    const bare = await refresh(token);
+    expect(bare.status).toBe(400);
+    expect(bare.res.headers.get('content-type')).toBeNull();
+    expect(bare.body).toBe('');
+    const limited = await fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { origin: APP_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: token }),
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('2');
+    expect(limited.headers.get('access-control-expose-headers')).toMatch(/\bRetry-After\b/);
+    expect(await refreshTokenState(token)).toBe('active');
   });
 
   it("refuses a 'status' fault whose headers are not strings", async () => {
