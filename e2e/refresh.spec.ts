@@ -27,6 +27,14 @@ test.use({
   appConfig: { refreshLeewaySeconds: 0 },
 })
 
+/** Opens a second tab of the app in `page`'s context and waits until it has the session. */
+async function secondTab(page: Page) {
+  const tab2 = await page.context().newPage()
+  await openApp(tab2, '/')
+  expect(await settledState(tab2)).toMatchObject({ status: 'authenticated' })
+  return tab2
+}
+
 /** Logs in and returns the stored session, after checking its access token lives ACCESS_TOKEN_TTL seconds. */
 async function loginWithShortLivedToken(page: Page) {
   await login(page)
@@ -64,14 +72,9 @@ test.describe('refresh', () => {
     expect(await getState(page)).toMatchObject({ status: 'authenticated', user: { sub: USER_SUB } })
   })
 
-  test('two tabs refreshing at the same moment make one refresh request and get the same token', async ({
-    page,
-    context,
-  }) => {
+  test('two tabs refreshing at the same moment make one refresh request and get the same token', async ({ page }) => {
     const s1 = await loginWithShortLivedToken(page)
-    const tab2 = await context.newPage()
-    await openApp(tab2, '/')
-    expect(await settledState(tab2)).toMatchObject({ status: 'authenticated' })
+    const tab2 = await secondTab(page)
     expect(await getAccessToken(tab2)).toEqual({ ok: true, value: s1.accessToken })
 
     await waitUntilExpired(s1)
@@ -189,12 +192,9 @@ test.describe('refresh', () => {
   for (const [name, fault, cause] of refusals) {
     test(`${name} on refresh: the session ends in every tab with login_required, and the dead token is not sent again`, async ({
       page,
-      context,
     }) => {
       const s1 = await loginWithShortLivedToken(page)
-      const tab2 = await context.newPage()
-      await openApp(tab2, '/')
-      expect(await settledState(tab2)).toMatchObject({ status: 'authenticated' })
+      const tab2 = await secondTab(page)
       await waitUntilExpired(s1)
       await injectFault(fault)
 
