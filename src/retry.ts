@@ -38,7 +38,8 @@ export function retryAfterMs(response: Response | undefined, now = Date.now()): 
  */
 export function transientRetryPolicy(retries: number, maxWaitMs: number): RetryPolicy {
   const backoff = exponentialBackoff(500)
-  const serverWait = (error: unknown) => retryAfterMs(failedResponse(toAuthError(error).cause)) ?? 0
+  // Read from oauth4webapi's error as thrown: an AuthError keeps no response (no secrets in errors).
+  const serverWait = (error: unknown) => retryAfterMs(failedResponse(error)) ?? 0
   return {
     retries,
     isRetryable: (error) => isTransient(toAuthError(error)) && serverWait(error) <= maxWaitMs,
