@@ -8,6 +8,7 @@ import { AuthError, toAuthError } from './errors.js'
 import { endSessionUrl, revokeRefreshToken } from './logout.js'
 import { resolveOptions, type AuthClientOptions } from './options.js'
 import { frontChannelUrl } from './par.js'
+import { watchPageLifecycle } from './page-lifecycle.js'
 import { loginInPopup } from './popup.js'
 import { isRefreshTokenDead, refreshSession } from './refresh.js'
 import { withRefreshLock } from './refresh-lock.js'
@@ -15,6 +16,7 @@ import { addResourceParams, requestedTarget, targetKey, tokenFor, type TokenTarg
 import type { LoginSteps } from './response-channel.js'
 import { transientRetryPolicy, withRetries } from './retry.js'
 import { deleteSession, isFresh, isUsable, readSession, writeSession, type Session, type User } from './session.js'
+import { acquireShared, optionsKey, peekShared, releaseShared } from './shared-clients.js'
 import { loginInFrame } from './silent-login.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
 import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
@@ -278,11 +280,30 @@ export interface AuthClient {
    * ```
    */
   getState(): AuthState
+  /**
+   * Stops using the client: when no other client made with the same options is in use, closes
+   * its channel to the other tabs and its page listeners. Calling any method afterwards uses it
+   * again (React StrictMode unmounts and remounts), so a client is "in use" from its first call
+   * to `dispose()`. The bindings dispose of the clients they made; call it yourself for yours,
+   * e.g. in a hot module reload's dispose handler.
+   *
+   * @example
+   * ```ts
+   * import.meta.hot?.dispose(() => auth.dispose())
+   * ```
+   */
+  dispose(): void
 }
+
+/** What clients made with equal options share; each `createAuthClient()` returns a handle to it. */
+type SharedClient = Omit<AuthClient, 'dispose'> & { close(): void }
 
 /**
  * Creates a client. Creating it touches no browser API (safe during server-side rendering); the
  * stored session is read on first use.
+ *
+ * Clients made with equal options in one page (hot module reload, remounts, two bindings) share
+ * one state, one channel to the other tabs and one refresh; `dispose()` lets go of one.
  *
  * @example
  * ```ts
@@ -294,6 +315,39 @@ export interface AuthClient {
  * ```
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
+  // Checked now, so a bad option throws here rather than at first use.
+  resolveOptions(options)
+  const key = optionsKey(options)
+  let shared: SharedClient | undefined
+  const use = () => (shared ??= acquireShared(key, () => createSharedClient(options)))
+  const forward =
+    <K extends keyof SharedClient>(name: K) =>
+    (...args: Parameters<SharedClient[K]>): ReturnType<SharedClient[K]> =>
+      (use()[name] as (...args: Parameters<SharedClient[K]>) => ReturnType<SharedClient[K]>)(...args)
+  return {
+    loginWithRedirect: forward('loginWithRedirect'),
+    loginWithPopup: forward('loginWithPopup'),
+    isRedirectCallback: forward('isRedirectCallback'),
+    handleRedirectCallback: forward('handleRedirectCallback'),
+    getAccessToken: forward('getAccessToken'),
+    fetch: forward('fetch'),
+    getUser: forward('getUser'),
+    isAuthenticated: forward('isAuthenticated'),
+    logout: forward('logout'),
+    subscribe: forward('subscribe'),
+    // Reading the state is not a use: React reads it while rendering, before any effect runs.
+    getState: () => (shared ?? peekShared<SharedClient>(key))?.getState() ?? notLoaded,
+    dispose() {
+      if (!shared) return
+      shared = undefined
+      releaseShared(key)
+    },
+  }
+}
+
+const notLoaded: AuthState = { status: 'loading' }
+
+function createSharedClient(options: AuthClientOptions): SharedClient {
   const config = resolveOptions(options)
   // Without IndexedDB, the session lives in memory; a login transaction must outlive the redirect,
   // so it goes to this tab's sessionStorage instead.
@@ -309,6 +363,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   // One refresh at a time per target; '' is the session's own access token.
   const refreshing = new Map<string, Promise<Session>>()
   let tabs: TabChannel | undefined
+  let stopWatchingPage: (() => void) | undefined
 
   const adopt = (next: Session | undefined, error?: AuthError) => {
     // Unchanged claims keep the snapshot's user object, so subscribers see no change when only the
@@ -339,9 +394,29 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   /** Whether this page is the redirect back from the server, with a response still to redeem. */
   const onCallbackPage = () => typeof location !== 'undefined' && isCallback(location.href)
 
+  /**
+   * After the back/forward cache: the page missed every message meanwhile, so the stored session
+   * is the answer, unless a newer one arrived while reading it.
+   */
+  const reread = async () => {
+    const before = session
+    const stored = await readSession(store, config.namespace)
+    if (session === before) adopt(stored && isUsable(stored) ? stored : undefined)
+  }
+
   const restore = () =>
     (restoring ??= (async () => {
       tabs = openTabChannel(lockName, onTabMessage)
+      stopWatchingPage = watchPageLifecycle({
+        onHide: () => {
+          tabs?.close()
+          tabs = undefined
+        },
+        onRestore: () => {
+          tabs ??= openTabChannel(lockName, onTabMessage)
+          reread().catch((cause: unknown) => adopt(session, toAuthError(cause)))
+        },
+      })
       const stored = await readSession(store, config.namespace)
       const usable = stored && isUsable(stored) ? stored : undefined
       // Another tab may have told us about a newer session while we were reading. And on the
@@ -534,7 +609,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
     }
 
-  const client: AuthClient = {
+  const client: SharedClient = {
     loginWithRedirect: guarded(async (options: LoginOptions = {}) => void (await startLogin(options))),
 
     loginWithPopup: guarded(({ timeoutSeconds = 300, ...options }: PopupLoginOptions = {}) =>
@@ -584,6 +659,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
 
     getState: state.get,
+
+    close() {
+      stopWatchingPage?.()
+      tabs?.close()
+      tabs = undefined
+    },
   }
   return client
 }

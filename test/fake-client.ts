@@ -27,6 +27,7 @@ export function fakeClient(initial: AuthState = { status: 'loading' }, options: 
     logout: vi.fn(async () => {}),
     subscribe: vi.fn(state.subscribe),
     getState: state.get,
+    dispose: vi.fn(),
   } satisfies AuthClient
   return { client, setState: state.set }
 }

@@ -6,9 +6,11 @@ import { AuthError, createAuthClient } from '../src/index.js'
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/react/index.js'
 import { ada, fakeClient } from './fake-client.js'
 import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
+import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5175'
 const provider = useApprovingProvider()
+const openChannels = countOpenChannels()
 let root: Root | undefined
 afterEach(() => {
   root?.unmount()
@@ -86,6 +88,34 @@ describe('AuthProvider', () => {
       </AuthProvider>,
     )
     await vi.waitFor(() => expect(page.textContent).toBe('unauthenticated'))
+  })
+
+  it('disposes of the client it made when it unmounts, and survives StrictMode mounting it twice', async () => {
+    visit(`${appOrigin}/`)
+    const page = render(
+      <StrictMode>
+        <AuthProvider issuer={provider().url} clientId="pixie-demo" redirectUri={`${appOrigin}/`}>
+          <Status />
+        </AuthProvider>
+      </StrictMode>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('unauthenticated'))
+    await nextTask()
+    expect(openChannels(), 'after the double mount').toBe(1)
+
+    root!.unmount()
+    root = undefined
+    await nextTask()
+    expect(openChannels()).toBe(0)
+  })
+
+  it('leaves a client it was given to the app', async () => {
+    visit(`${appOrigin}/`)
+    const { client } = fakeClient({ status: 'unauthenticated' })
+    render(<AuthProvider client={client} />)
+    root!.unmount()
+    root = undefined
+    expect(client.dispose).not.toHaveBeenCalled()
   })
 })
 

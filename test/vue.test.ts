@@ -6,9 +6,11 @@ import { AuthError, createAuthClient } from '../src/index.js'
 import { authGuard, createAuth, useAuth, type UseAuthResult } from '../src/vue/index.js'
 import { ada, fakeClient } from './fake-client.js'
 import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
+import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5176'
 const provider = useApprovingProvider()
+const openChannels = countOpenChannels()
 let app: App | undefined
 afterEach(() => {
   app?.unmount()
@@ -71,6 +73,24 @@ describe('createAuth', () => {
     await vi.waitFor(() => expect(onRedirectCallback).toHaveBeenCalledWith({ returnTo: '/elsewhere' }))
     expect(onRedirectCallback).toHaveBeenCalledTimes(1)
     expect(location.href).toBe(`${appOrigin}/`)
+  })
+
+  it('disposes of the client it made when the app unmounts, and leaves a client it was given', async () => {
+    visit(`${appOrigin}/`)
+    const given = fakeClient({ status: 'unauthenticated' }).client
+    mount(Status, createAuth({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/` }))
+    await vi.waitFor(() => expect(page()).toBe('unauthenticated'))
+    expect(openChannels()).toBe(1)
+
+    app!.unmount()
+    app = undefined
+    await nextTask()
+    expect(openChannels()).toBe(0)
+
+    mount(Status, createAuth({ client: given }))
+    app!.unmount()
+    app = undefined
+    expect(given.dispose).not.toHaveBeenCalled()
   })
 
   it('without a router, goes back to a same-origin returnTo with history.replaceState', async () => {

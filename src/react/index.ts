@@ -37,7 +37,8 @@ const useAuthState = (client: AuthClient): AuthState =>
 /**
  * Props of {@link AuthProvider}: a client made with `createAuthClient()`, or the options to make
  * one. Either way the provider keeps the first client for its lifetime; give it a `key` to start
- * over with another.
+ * over with another. A client made from options is disposed of when the provider unmounts; a
+ * client passed in is left to the app.
  *
  * @example
  * ```tsx
@@ -76,7 +77,9 @@ export type AuthProviderProps = {
 export function AuthProvider(props: AuthProviderProps): ReactNode {
   const { children, onRedirectCallback = restoreReturnTo, client: given, ...options } = props
   // State, not a memo: React may drop a memo and a second client would read the session again.
-  const [client] = useState(() => given ?? createAuthClient(options as AuthClientOptions))
+  const [{ client, owned }] = useState(() =>
+    given ? { client: given, owned: false } : { client: createAuthClient(options as AuthClientOptions), owned: true },
+  )
   const value = useMemo(() => ({ client, actions: authActions(client) }), [client])
 
   // The latest callback, read when the login completes, so that an inline arrow function (a new
@@ -94,8 +97,10 @@ export function AuthProvider(props: AuthProviderProps): ReactNode {
     })
     return () => {
       mounted = false
+      // Only a client made here; the remount of StrictMode uses it again (see `dispose()`).
+      if (owned) client.dispose()
     }
-  }, [client])
+  }, [client, owned])
 
   return createElement(AuthContext.Provider, { value }, children)
 }

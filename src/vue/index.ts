@@ -85,8 +85,12 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
       const unsubscribe = client.subscribe((next) => {
         state.value = next
       })
-      // `onUnmount` exists from Vue 3.5; before, the listener lives as long as the client.
-      app.onUnmount?.(unsubscribe)
+      // `onUnmount` exists from Vue 3.5; before, the listener lives as long as the client. A
+      // client made here is disposed of with the app; a client passed in is left to its owner.
+      app.onUnmount?.(() => {
+        unsubscribe()
+        if (!given) client.dispose()
+      })
       app.provide(authKey, { client, state, actions: authActions(client) })
 
       void handleRedirectCallbackOnce(client).then((result) => {
