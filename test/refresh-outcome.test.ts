@@ -1,10 +1,11 @@
 // What a failed token request means for the session, against the mock provider over real HTTP:
 // each rule of isRefreshTokenDead() and the retry policy, seen through the public client.
 // Node's environment, not happy-dom's: happy-dom's fetch loses the body of a 4xx response.
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Fault } from '../e2e/provider/mock-provider.mjs'
-import { AuthError, createAuthClient, type AuthClient } from '../src/index.js'
+import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
 import { approvedCallbackUrl, useApprovingProvider, type MockProvider } from './mock-provider-login.js'
+import { nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5173'
 const provider = useApprovingProvider()
@@ -12,6 +13,17 @@ const provider = useApprovingProvider()
 beforeEach(() => {
   vi.stubGlobal('location', { href: `${appOrigin}/`, origin: appOrigin, assign: () => {} })
 })
+// Each test is a new page: clients made with equal options would otherwise share one instance.
+const clients: AuthClient[] = []
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.dispose()
+  await nextTask()
+})
+const newClient = (options: Partial<AuthClientOptions> = {}) => {
+  const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html`, ...options })
+  clients.push(client)
+  return client
+}
 
 async function control(path: string, body?: unknown) {
   const response = await fetch(`${provider().url}/__control/${path}`, {
@@ -29,7 +41,7 @@ const tokenState = async (token: string) => (await control(`refresh-token-status
 /** A client with a session from a real login, and the session's refresh token as the provider knows it. */
 async function loggedIn(options: { refreshRetries?: number; resource?: string[]; timeoutSeconds?: number } = {}) {
   await control('reset', { config: { autoApprove: true } })
-  const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html`, ...options })
+  const client = newClient(options)
   await client.handleRedirectCallback(await approvedCallbackUrl(client))
   const issued = await refreshTokenOf(provider())
   return { client, refreshToken: issued }
@@ -165,7 +177,7 @@ describe('a 200 that fails validation', () => {
 describe('the code exchange', () => {
   it('429 is a transient network_error, not retried (a code is one-time), and stores nothing', async () => {
     await control('reset', { config: { autoApprove: true } })
-      const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html` })
+    const client = newClient()
     const callbackUrl = await approvedCallbackUrl(client)
     await queue({ endpoint: 'token', grantType: 'authorization_code', type: 'status', status: 429, headers: { 'Retry-After': '1' } })
     const error = await failure(client.handleRedirectCallback(callbackUrl))
