@@ -8,6 +8,7 @@ import {
   getAccessToken,
   getState,
   getStats,
+  injectFault,
   isAuthenticated,
   login,
   readSession,
@@ -16,6 +17,7 @@ import {
   settledState,
   test,
   waitForHarness,
+  type Fault,
 } from './helpers'
 
 test.describe('logout', () => {
@@ -38,6 +40,10 @@ test.describe('logout', () => {
     expect(endSessionUrl.searchParams.get('id_token_hint')).toBe(session.idToken)
     expect(endSessionUrl.searchParams.get('client_id')).toBe(CLIENT_ID)
     expect(endSessionUrl.searchParams.get('post_logout_redirect_uri')).toBe(LOGGED_OUT_URL)
+    // A state, which the server hands back (RP-Initiated Logout 1.0 §2).
+    const state = endSessionUrl.searchParams.get('state')
+    expect(state).toMatch(/^[\w-]{40,}$/)
+    expect(new URL(page.url()).searchParams.get('state')).toBe(state)
 
     const stats = await getStats()
     expect(stats.revocations).toBe(1)
@@ -55,6 +61,55 @@ test.describe('logout', () => {
     expect(await settledState(page)).toMatchObject({ status: 'unauthenticated' })
     expect(await isAuthenticated(page)).toBe(false)
     expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { isAuthError: true, code: 'login_required' } })
+  })
+
+  // Some servers refuse revocation from public clients (401), others fail: the logout goes on.
+  const revocationFailures: [string, Fault][] = [
+    ['401 invalid_client', { endpoint: 'revoke', type: 'body', status: 401, body: { error: 'invalid_client' } }],
+    ['400 with an empty body', { endpoint: 'revoke', type: 'status', status: 400, contentType: null }],
+    ['503', { endpoint: 'revoke', type: 'status', status: 503 }],
+    ['a dropped connection', { endpoint: 'revoke', type: 'drop' }],
+  ]
+  for (const [name, fault] of revocationFailures) {
+    test(`revocation refused (${name}): the logout still clears everything and goes through /end-session`, async ({ page }) => {
+      await login(page)
+      const session = await requireSession(page)
+      await injectFault(fault)
+
+      await page.evaluate(() => window.pixieStart(() => window.pixie.auth.logout()))
+      await page.waitForURL((u) => u.href.startsWith(LOGGED_OUT_URL), { timeout: 10_000 })
+      await waitForHarness(page)
+
+      const stats = await getStats()
+      expect(stats).toMatchObject({ faultsServed: 1, revocations: 1, endSessions: 1 })
+      // The server kept the token: it stays valid there until it expires.
+      expect(await refreshTokenStatus(session.refreshToken)).toBe('active')
+      expect(await readSession(page)).toBeUndefined()
+      expect(await settledState(page)).toMatchObject({ status: 'unauthenticated' })
+    })
+  }
+
+  test.describe('at a server without end_session_endpoint', () => {
+    test.use({ providerConfig: { autoApprove: true, endSessionEndpoint: false } })
+
+    test('logout() revokes, clears, and goes straight to postLogoutRedirectUri', async ({ page }) => {
+      await login(page)
+      const session = await requireSession(page)
+      const providerNavigations: string[] = []
+      page.on('request', (r) => {
+        if (r.isNavigationRequest() && r.url().startsWith(PROVIDER)) providerNavigations.push(r.url())
+      })
+
+      await page.evaluate(() => window.pixieStart(() => window.pixie.auth.logout()))
+      await page.waitForURL((u) => u.href === LOGGED_OUT_URL, { timeout: 10_000 })
+      await waitForHarness(page)
+
+      expect(providerNavigations).toEqual([])
+      expect(await getStats()).toMatchObject({ revocations: 1, endSessions: 0 })
+      expect(await refreshTokenStatus(session.refreshToken)).toBe('revoked')
+      expect(await readSession(page)).toBeUndefined()
+      expect(await settledState(page)).toMatchObject({ status: 'unauthenticated' })
+    })
   })
 
   test('logout({ localOnly: true }) revokes and clears without navigating', async ({ page }) => {

@@ -4,8 +4,12 @@ import type { Session } from './session.js'
 
 /**
  * Revokes the refresh token (RFC 7009 §2.1), which ends the whole grant at servers that revoke by
- * family. Failures are swallowed: local state is cleared whatever the server answers (§2.2 allows
- * the server to be unavailable), and logging out must not fail because the network did.
+ * family. Every failure is swallowed, whatever the server answers: a 401 (some servers refuse
+ * revocation from public clients), a 400, a 5xx (§2.2.1 allows the server to be unavailable), no
+ * answer at all. Local state is cleared before this runs, and logging out must not fail because
+ * the server would not help: the refresh token then stays valid at the server until it expires.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7009.html#section-2.2.1
  */
 export async function revokeRefreshToken(options: ResolvedOptions, session: Session): Promise<void> {
   if (!session.refreshToken || !session.metadata.revocation_endpoint) return
@@ -22,7 +26,11 @@ export async function revokeRefreshToken(options: ResolvedOptions, session: Sess
 
 /**
  * The RP-Initiated Logout URL (OpenID Connect RP-Initiated Logout 1.0 §2), or `undefined` when the
- * server has no `end_session_endpoint`.
+ * server has no `end_session_endpoint`. With a `post_logout_redirect_uri` it carries a fresh
+ * `state`, which the server hands back on the redirect: some servers redirect back only when one
+ * is sent. Nothing checks it on the way back, since that redirect brings no credential to protect.
+ *
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
 export function endSessionUrl(
   metadata: oauth.AuthorizationServer,
@@ -34,6 +42,9 @@ export function endSessionUrl(
   const url = new URL(metadata.end_session_endpoint)
   url.searchParams.set('client_id', clientId)
   if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint)
-  if (postLogoutRedirectUri) url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri)
+  if (postLogoutRedirectUri) {
+    url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri)
+    url.searchParams.set('state', oauth.generateRandomState())
+  }
   return url
 }
