@@ -360,11 +360,19 @@ function isSessionEntry(e: IdbEntry): boolean {
   return typeof e.key === 'string' && e.key.startsWith('session:')
 }
 
-/** The SDK's session record (key `session:…`), or undefined when there is none. */
+/**
+ * The SDK's stored session (key `session:…`, record `{ version, session? }`), or undefined when
+ * there is none (no record, or only the version of its deletion).
+ */
 export async function readSession(page: Page): Promise<StoredSession | undefined> {
+  return (await readSessionRecord(page))?.session
+}
+
+/** The SDK's whole session record: its version, and the session unless it was deleted. */
+export async function readSessionRecord(page: Page): Promise<{ version: number; session?: StoredSession } | undefined> {
   const entries = (await readIdb(page)).filter(isSessionEntry)
   if (entries.length > 1) throw new Error(`more than one session record in IndexedDB: ${JSON.stringify(entries)}`)
-  return entries[0]?.value as StoredSession | undefined
+  return entries[0]?.value as { version: number; session?: StoredSession } | undefined
 }
 
 /** Session record that must exist and hold a refresh token. */
@@ -378,7 +386,8 @@ export async function requireSession(page: Page): Promise<StoredSession & { refr
 /** Asserts IndexedDB holds no session record and no token anywhere. */
 export async function expectNothingStored(page: Page): Promise<void> {
   const entries = await readIdb(page)
-  expect(entries.filter(isSessionEntry), 'session records in IndexedDB').toEqual([])
+  const sessions = entries.filter(isSessionEntry).map(({ value }) => (value as { session?: unknown }).session)
+  expect(sessions.filter(Boolean), 'sessions in IndexedDB').toEqual([])
   for (const { key, value } of entries) {
     const text = JSON.stringify(value) ?? ''
     expect(text, `IndexedDB value under ${String(key)}`).not.toMatch(/"(refreshToken|accessToken|idToken)"\s*:/)

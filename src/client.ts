@@ -15,7 +15,17 @@ import { withRefreshLock } from './refresh-lock.js'
 import { addResourceParams, requestedTarget, targetKey, tokenFor, type TokenTarget } from './resource.js'
 import type { LoginSteps } from './response-channel.js'
 import { transientRetryPolicy, withRetries } from './retry.js'
-import { deleteSession, isFresh, isUsable, readSession, writeSession, type Session, type User } from './session.js'
+import {
+  isFresh,
+  isUsable,
+  nextSessionRecord,
+  readSession,
+  sessionKey,
+  writeSession,
+  type Session,
+  type SessionRecord,
+  type User,
+} from './session.js'
 import { acquireShared, optionsKey, peekShared, releaseShared } from './shared-clients.js'
 import { loginInFrame } from './silent-login.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
@@ -359,6 +369,8 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   const callbacks = new Map<string, Promise<RedirectCallbackResult>>()
   const refreshPolicy = transientRetryPolicy(config.refreshRetries, config.timeoutSeconds * 1000)
   let session: Session | undefined
+  // The version of `session`, or of the deletion that ended it: the newest this tab has seen (-1: none yet).
+  let version = -1
   let restoring: Promise<void> | undefined
   // One refresh at a time per target; '' is the session's own access token.
   const refreshing = new Map<string, Promise<Session>>()
@@ -378,13 +390,23 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     })
   }
 
+  /**
+   * Takes a stored or announced record unless this tab already holds a newer one: reads and
+   * messages from other tabs may arrive in any order, and a login that waited for the lock may carry
+   * an older token than the refresh written before it.
+   */
+  const adoptRecord = (record: SessionRecord, error?: AuthError) => {
+    if (record.version <= version) return
+    version = record.version
+    adopt(record.session, error)
+  }
+
   const sessionEnded = (cause?: AuthError) =>
     new AuthError('login_required', 'The session has ended; log in again', { cause })
 
   const onTabMessage = (message: TabMessage) => {
-    if (message.type === 'ended') adopt(undefined, message.reason === 'invalid_grant' ? sessionEnded() : undefined)
-    // Messages from two tabs may cross; never trade a newer session for an older one.
-    else if (!session || message.session.receivedAt >= session.receivedAt) adopt(message.session)
+    if (message.type === 'session') adoptRecord(message)
+    else adoptRecord({ version: message.version }, message.reason === 'invalid_grant' ? sessionEnded() : undefined)
   }
 
   const isCallback = (url: string) => {
@@ -394,15 +416,17 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   /** Whether this page is the redirect back from the server, with a response still to redeem. */
   const onCallbackPage = () => typeof location !== 'undefined' && isCallback(location.href)
 
+  /** The stored record, with its session only if that can still give an access token. */
+  const readUsable = async (): Promise<SessionRecord> => {
+    const { version: stored, session: candidate } = await readSession(store, config.namespace)
+    return { version: stored, session: candidate && isUsable(candidate) ? candidate : undefined }
+  }
+
   /**
    * After the back/forward cache: the page missed every message meanwhile, so the stored session
-   * is the answer, unless a newer one arrived while reading it.
+   * is the answer, unless a newer one arrived while reading it (adoptRecord compares versions).
    */
-  const reread = async () => {
-    const before = session
-    const stored = await readSession(store, config.namespace)
-    if (session === before) adopt(stored && isUsable(stored) ? stored : undefined)
-  }
+  const reread = async () => adoptRecord(await readUsable())
 
   const restore = () =>
     (restoring ??= (async () => {
@@ -417,45 +441,43 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
           reread().catch((cause: unknown) => adopt(session, toAuthError(cause)))
         },
       })
-      const stored = await readSession(store, config.namespace)
-      const usable = stored && isUsable(stored) ? stored : undefined
-      // Another tab may have told us about a newer session while we were reading. And on the
-      // callback page "no session" is not the answer yet: handleRedirectCallback() gives it, so a
-      // route guard does not start a second login meanwhile.
-      if (state.get().status === 'loading' && (usable || !onCallbackPage())) adopt(usable)
+      const stored = await readUsable()
+      // Another tab may have told us about a newer session while we were reading (adoptRecord keeps
+      // it). And on the callback page "no session" is not the answer yet: handleRedirectCallback()
+      // gives it, so a route guard does not start a second login meanwhile.
+      if (stored.session || !onCallbackPage()) adoptRecord(stored)
     })())
 
-  const share = (next: Session) => {
-    adopt(next)
-    tabs?.post({ type: 'session', session: next })
+  /** Stores `next` with its version and tells the other tabs; call it under the lock. */
+  const share = async (next: Session) => {
+    const record = await writeSession(store, config.namespace, next, version)
+    adoptRecord(record)
+    tabs?.post({ type: 'session', version: record.version, session: next })
+    return next
   }
 
+  /** Under the lock: the server ended the session. */
   const endSession = async (cause: AuthError) => {
-    await deleteSession(store, config.namespace)
+    const { version: deleted } = await writeSession(store, config.namespace, undefined, version)
     const error = sessionEnded(cause)
-    adopt(undefined, error)
-    tabs?.post({ type: 'ended', reason: 'invalid_grant' })
+    adoptRecord({ version: deleted }, error)
+    tabs?.post({ type: 'ended', version: deleted, reason: 'invalid_grant' })
     return error
   }
 
   /** Runs inside the lock, so the stored session is the newest any tab has. */
   async function refreshInsideLock(staleAccessToken: string | undefined, target?: TokenTarget): Promise<Session> {
-    const stored = await readSession(store, config.namespace)
-    if (!stored) {
-      adopt(undefined)
-      throw new AuthError('login_required', 'Not logged in')
-    }
+    const record = await readSession(store, config.namespace)
+    const stored = record.session
+    adoptRecord(record)
+    if (!stored) throw new AuthError('login_required', 'Not logged in')
     const current = tokenFor(stored, target)
     if (current && current.accessToken !== staleAccessToken && isFresh(current, config.refreshLeewaySeconds)) {
-      adopt(stored)
       return stored
     }
     try {
       const proof = await dpop?.handle()
-      const next = await withRetries(() => refreshSession(config, stored, proof, target), refreshPolicy)
-      await writeSession(store, config.namespace, next)
-      share(next)
-      return next
+      return await share(await withRetries(() => refreshSession(config, stored, proof, target), refreshPolicy))
     } catch (cause) {
       const error = toAuthError(cause)
       throw isRefreshTokenDead(error, target) ? await endSession(error) : error
@@ -482,9 +504,9 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
       cleanCallbackUrl(callbackUrl)
       const transaction = await takeTransaction(transactions, callbackUrl.searchParams.get('state'))
       const next = await redeemCallback(config, transaction, callbackUrl, await dpop?.handle())
-      // Under the lock, so a refresh running in another tab cannot write over the new session.
-      await withRefreshLock(lockName, () => writeSession(store, config.namespace, next))
-      share(next)
+      // Under the lock, so a refresh running in another tab cannot write over the new session, and
+      // the login gets a version above that refresh's, though its tokens were received earlier.
+      await withRefreshLock(lockName, () => share(next))
       return { appState: transaction.appState, user: next.user }
     } catch (cause) {
       const error = toAuthError(cause)
@@ -565,32 +587,36 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   async function refreshUser({ metadata, user }: Session) {
     if (!user) throw new AuthError('config_error', 'UserInfo needs an OpenID Connect login: add openid to scope')
     const claims = await fetchUserInfo(config, metadata, user.sub, credentials)
-    const updated = await withRefreshLock(lockName, async () => {
+    await withRefreshLock(lockName, async () => {
       // Merged onto the newest stored user (a refresh may have brought a new ID token), never onto
       // another user's session.
-      const stored = await readSession(store, config.namespace)
-      if (stored?.user?.sub !== claims.sub) return undefined
-      const next = { ...stored, user: mergeUserInfo(stored.user, claims) }
-      await writeSession(store, config.namespace, next)
-      return next
+      const { session: stored } = await readSession(store, config.namespace)
+      if (stored?.user?.sub === claims.sub) await share({ ...stored, user: mergeUserInfo(stored.user, claims) })
     })
-    if (updated) share(updated)
   }
 
   async function endSessionEverywhere({ returnTo, localOnly = false }: LogoutOptions) {
     // Checked before anything is cleared: a call that cannot complete changes nothing.
     if (returnTo !== undefined) assertLogoutUrl('returnTo', returnTo, config.allowInsecureRequests)
     await restore()
-    const ended = await withRefreshLock(lockName, async () => {
-      const stored = await readSession(store, config.namespace)
-      await deleteSession(store, config.namespace)
-      return stored ?? session
+    const { ended, deleted, stuck } = await withRefreshLock(lockName, async () => {
+      const { session: stored } = await readSession(store, config.namespace)
+      const record = await nextSessionRecord(store, config.namespace, undefined, version)
+      // Memory and IndexedDB both, or a reload would sign the user in again.
+      const failure = await store.setEverywhere(sessionKey(config.namespace), record).then(
+        () => undefined,
+        (cause: unknown) => ({ cause }),
+      )
+      return { ended: stored ?? session, deleted: record.version, stuck: failure }
     })
-    adopt(undefined)
-    tabs?.post({ type: 'ended', reason: 'logout' })
+    adoptRecord({ version: deleted })
+    tabs?.post({ type: 'ended', version: deleted, reason: 'logout' })
     if (ended) await revokeRefreshToken(config, ended)
     // The tokens bound to the old key are gone; the next login gets a key of its own.
     await dpop?.discard()
+    if (stuck) {
+      throw new AuthError('storage_error', 'The session could not be removed from IndexedDB; a reload may restore it', stuck)
+    }
     if (localOnly) return
     const after = returnTo ?? config.postLogoutRedirectUri
     const metadata = ended?.metadata ?? (await discoverMetadata(config))

@@ -19,6 +19,9 @@ import * as oauth from 'oauth4webapi'
  *   `null`): call it straight from a click handler, or use `loginWithRedirect()`.
  * - `popup_closed`: the login popup was closed before the server sent the browser back (the
  *   user gave up). Nothing was stored.
+ * - `storage_error`: `logout()` could not remove the session from IndexedDB, even on a fresh
+ *   connection. The page has forgotten it and the refresh token was revoked, but a reload may
+ *   still find the stored session: tell the user to close the browser or clear the site's data.
  *
  * @example
  * ```ts
@@ -35,6 +38,7 @@ export type AuthErrorCode =
   | 'config_error'
   | 'popup_blocked'
   | 'popup_closed'
+  | 'storage_error'
 
 /**
  * The only error type the public API throws. What caused it, when anything did, is kept as `cause`:

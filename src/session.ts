@@ -46,15 +46,57 @@ export interface Session {
  */
 export type AccessToken = Pick<Session, 'accessToken' | 'tokenType' | 'receivedAt' | 'expiresAt' | 'scope'>
 
+/**
+ * What a client keeps under its session key: the session with the version it was written with, or,
+ * once the session is gone (logout, `invalid_grant`), only the version of that deletion. Versions
+ * are assigned under the client's Web Lock and only grow, so tabs order sessions by them, never by
+ * clocks or by which message came last.
+ */
+export interface SessionRecord {
+  version: number
+  session?: Session
+}
+
 const keyPrefix = 'session:'
 
-export const readSession = (store: KeyValueStore, namespace: string) =>
-  store.get<Session>(keyPrefix + namespace)
+/** The store key of the session record of the client named `namespace`. */
+export const sessionKey = (namespace: string) => keyPrefix + namespace
 
-export const writeSession = (store: KeyValueStore, namespace: string, session: Session) =>
-  store.set(keyPrefix + namespace, session)
+/** The stored record; version 0 when there is none. */
+export async function readSession(store: KeyValueStore, namespace: string): Promise<SessionRecord> {
+  const stored = await store.get<SessionRecord | Session>(sessionKey(namespace))
+  if (!stored) return { version: 0 }
+  // Version 0.1.0 stored the bare session.
+  return 'version' in stored ? stored : { version: 0, session: stored }
+}
 
-export const deleteSession = (store: KeyValueStore, namespace: string) => store.delete(keyPrefix + namespace)
+/**
+ * The record that replaces the stored one: `session` (`undefined` for a deletion) with the next
+ * version, one above both the stored version and `known`, the newest this tab has seen (a store
+ * that fell back to memory starts from nothing). Call it under the client's Web Lock, which makes
+ * reading and writing the version one step for every tab.
+ */
+export async function nextSessionRecord(
+  store: KeyValueStore,
+  namespace: string,
+  session: Session | undefined,
+  known: number,
+): Promise<SessionRecord> {
+  const { version } = await readSession(store, namespace)
+  return { version: Math.max(version, known) + 1, ...(session && { session }) }
+}
+
+/** Stores `session` (`undefined` deletes it) with the next version; under the Web Lock, see {@link nextSessionRecord}. */
+export async function writeSession(
+  store: KeyValueStore,
+  namespace: string,
+  session: Session | undefined,
+  known: number,
+): Promise<SessionRecord> {
+  const record = await nextSessionRecord(store, namespace, session, known)
+  await store.set(sessionKey(namespace), record)
+  return record
+}
 
 /**
  * Builds the session from a validated token response. On refresh, `previous` supplies what the

@@ -81,6 +81,17 @@ function warnOnceAboutFallback(cause: unknown) {
   )
 }
 
+/** The page's store, with the write that must reach IndexedDB even after a fallback. */
+export interface BrowserStore extends KeyValueStore {
+  /**
+   * Writes `value` to every store it may be in: the store in use (memory, after a fallback) and
+   * IndexedDB, so that a reload reads it too. When IndexedDB fails, or this page already switched
+   * away from it, IndexedDB is tried again on a connection of its own, twice; if it still fails,
+   * this rejects with its error after the store in use was written.
+   */
+  setEverywhere(key: string, value: unknown): Promise<void>
+}
+
 /**
  * IndexedDB through idb-keyval's dedicated store, switching to `fallback()` for the rest of the
  * page the first time IndexedDB is missing or throws (private and lockdown modes, quota, a wiped
@@ -89,17 +100,20 @@ function warnOnceAboutFallback(cause: unknown) {
 export function browserStore(
   fallback: () => KeyValueStore = memoryStore,
   onFallback: (cause: unknown) => void = warnOnceAboutFallback,
-): KeyValueStore {
+): BrowserStore {
   let active: KeyValueStore | undefined
+  let fellBack = false
   const fallBack = (cause: unknown) => {
     active = fallback()
+    fellBack = true
     onFallback(cause)
     return active
   }
+  const openIndexedDb = () => indexedDbStore(createStore(databaseName, objectStoreName))
   const current = () => {
     if (active) return active
     if (typeof indexedDB === 'undefined') return fallBack(new Error('indexedDB is not available'))
-    return (active = indexedDbStore(createStore(databaseName, objectStoreName)))
+    return (active = openIndexedDb())
   }
   const run =
     <A extends unknown[], R>(operation: (store: KeyValueStore, ...args: A) => Promise<R>) =>
@@ -114,11 +128,23 @@ export function browserStore(
         return operation(active === store ? fallBack(cause) : current(), ...args)
       }
     }
+  const set = run((store, key: string, value: unknown) => store.set(key, value))
   return {
     get: run((store, key: string) => store.get(key)),
-    set: run((store, key: string, value: unknown) => store.set(key, value)),
+    set,
     delete: run((store, key: string) => store.delete(key)),
     take: run((store, key: string) => store.take(key)),
     entries: run((store) => store.entries()),
+    async setEverywhere(key, value) {
+      await set(key, value)
+      // Without a fallback the write above reached IndexedDB; without IndexedDB there is nothing more to reach.
+      if (!fellBack || typeof indexedDB === 'undefined') return
+      try {
+        await openIndexedDb().set(key, value)
+      } catch {
+        // The browser may have closed or broken that one connection (a crash, a version change): one more.
+        await openIndexedDb().set(key, value)
+      }
+    },
   }
 }

@@ -83,7 +83,7 @@ describe('dpop: true fails closed', () => {
     await auth.handleRedirectCallback(callbackUrl)
     const before = await storedEntries('session:')
     expect(before).toHaveLength(1)
-    expect(before[0]![1]).toMatchObject({ tokenType: 'dpop', refreshToken: 'dpop-rt' })
+    expect(before[0]![1]).toMatchObject({ session: { tokenType: 'dpop', refreshToken: 'dpop-rt' } })
 
     await fault({
       endpoint: 'token',

@@ -135,7 +135,7 @@ describe('hostile callback URLs without a login in progress', () => {
     expect(await tokenRequests()).toBe(requests)
     expect(await storedSession()).toEqual(before)
     expect(auth.getState()).toMatchObject({ status: 'authenticated', error: { code: 'invalid_state' } })
-    expect(await auth.getAccessToken()).toBe((before[0][1] as { accessToken: string }).accessToken)
+    expect(await auth.getAccessToken()).toBe((before[0][1] as { session: { accessToken: string } }).session.accessToken)
   })
 })
 

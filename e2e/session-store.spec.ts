@@ -1,0 +1,130 @@
+// The stored session under attack from the browser itself: an IndexedDB that fails at the wrong
+// moment, and tabs whose writes reach the others out of order.
+import type { Page } from '@playwright/test'
+import {
+  expect,
+  getAccessToken,
+  getState,
+  getStats,
+  goToCallback,
+  handleCallback,
+  injectFault,
+  isAuthenticated,
+  login,
+  openApp,
+  readSession,
+  readSessionRecord,
+  requireSession,
+  setProviderConfig,
+  settledState,
+  test,
+  waitForHarness,
+  USER_SUB,
+} from './helpers'
+
+/** Makes the page's next `failures` IndexedDB transactions throw, as a broken connection does. */
+async function breakIndexedDb(page: Page, failures: number) {
+  await page.evaluate((count) => {
+    const original = IDBDatabase.prototype.transaction
+    let left = count
+    const scope = window as unknown as { restoreIndexedDb: () => void }
+    scope.restoreIndexedDb = () => void (IDBDatabase.prototype.transaction = original)
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase["transaction"]>) {
+      if (left-- > 0) throw new DOMException('simulated failure', 'UnknownError')
+      return original.apply(this, args)
+    } as IDBDatabase['transaction']
+  }, failures)
+}
+
+const logoutLocally = (page: Page) =>
+  page.evaluate(() => window.pixieTry(() => window.pixie.auth.logout({ localOnly: true })))
+
+test.describe('logout removes the session from every store', () => {
+  test('after an IndexedDB failure switched the page to memory, logout still deletes the IndexedDB copy: a reload is signed out', async ({
+    page,
+  }) => {
+    await login(page)
+    await requireSession(page)
+    // The logout's own read fails: the page falls back to memory for the rest of its life.
+    await breakIndexedDb(page, 1)
+    expect(await logoutLocally(page)).toEqual({ ok: true })
+    expect((await getState(page)).status).toBe('unauthenticated')
+    expect((await getStats()).revocations).toBe(1)
+
+    await page.reload()
+    await waitForHarness(page)
+    expect(await readSession(page)).toBeUndefined()
+    expect((await settledState(page)).status).toBe('unauthenticated')
+    expect(await isAuthenticated(page)).toBe(false)
+  })
+
+  test('when IndexedDB keeps failing, logout clears memory and revokes, then rejects with storage_error', async ({ page }) => {
+    await login(page)
+    const session = await requireSession(page)
+    await breakIndexedDb(page, 1000)
+    const result = await logoutLocally(page)
+    expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'storage_error' } })
+    // Before rejecting: this page forgot the session and the server revoked the refresh token.
+    expect((await getState(page)).status).toBe('unauthenticated')
+    expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { code: 'login_required' } })
+    expect((await getStats()).revocations).toBe(1)
+    // What the rejection warns about: the record is still in IndexedDB.
+    await page.evaluate(() => (window as unknown as { restoreIndexedDb: () => void }).restoreIndexedDb())
+    expect((await readSession(page))?.accessToken).toBe(session.accessToken)
+  })
+})
+
+test.describe('tabs order sessions by the version written under the lock', () => {
+  test('a login that waited behind another tab’s refresh replaces the previous user in every tab', async ({ page, context }) => {
+    // Tab B is signed in as Ada; tab C watches.
+    const tabB = await context.newPage()
+    await login(tabB)
+    const tabC = await context.newPage()
+    await openApp(tabC)
+    expect((await settledState(tabC)).user?.sub).toBe(USER_SUB)
+    const channelLog = await listenToTabs(tabC)
+
+    // Tab A (page) comes back from a login as Bob, not yet redeemed.
+    await setProviderConfig({ user: { sub: 'user-bob', name: 'Bob', email: 'bob@example.com' } })
+    await goToCallback(page, { authorizationParams: { prompt: 'login' } })
+
+    // Tab B refreshes, slowly, holding the lock; tab A redeems its code meanwhile, then waits for the lock.
+    await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'delay', delayMs: 1500 })
+    await tabB.evaluate(() => window.pixieStart(() => window.pixie.auth.getAccessToken({ forceRefresh: true })))
+    await expect.poll(() => heldLocks(tabB), { timeout: 5_000 }).toHaveLength(1)
+    const result = await handleCallback(page)
+    expect(result).toMatchObject({ ok: true, value: { user: { sub: 'user-bob' } } })
+
+    // The reported race happened: Bob's tokens were received before Ada's refresh, and written after it.
+    const messages = await channelLog()
+    expect(messages.map((m) => m.session?.user?.sub)).toEqual([USER_SUB, 'user-bob'])
+    expect(messages[1]!.session!.receivedAt).toBeLessThan(messages[0]!.session!.receivedAt)
+
+    const stored = await readSessionRecord(page)
+    expect(stored?.session?.user).toMatchObject({ sub: 'user-bob' })
+    for (const tab of [page, tabB, tabC]) {
+      await expect.poll(async () => (await getState(tab)).user?.sub, { timeout: 5_000 }).toBe('user-bob')
+      expect(await getAccessToken(tab)).toEqual({ ok: true, value: stored!.session!.accessToken })
+    }
+    expect(messages[1]!.version).toBeGreaterThan(messages[0]!.version)
+  })
+})
+
+interface TabMessageSeen {
+  version: number
+  session?: { receivedAt: number; user?: { sub: string } }
+}
+
+/** Records what the SDK's tabs broadcast, as another listener on the client's channel in `tab`. */
+async function listenToTabs(tab: Page): Promise<() => Promise<TabMessageSeen[]>> {
+  await tab.evaluate(() => {
+    const { issuer, clientId } = window.pixie.config
+    const channel = new BroadcastChannel(`pixie-auth:${new URL(issuer).href}#${clientId}`)
+    const seen: unknown[] = []
+    ;(window as unknown as { tabMessages: unknown[] }).tabMessages = seen
+    channel.onmessage = (event) => seen.push(event.data)
+  })
+  return () => tab.evaluate(() => (window as unknown as { tabMessages: TabMessageSeen[] }).tabMessages)
+}
+
+const heldLocks = (tab: Page) => tab.evaluate(async () => (await navigator.locks.query()).held ?? [])
