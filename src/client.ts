@@ -262,6 +262,9 @@ export interface AuthClient {
    * `localOnly`, navigates to the server's `end_session_endpoint` (OpenID Connect RP-Initiated
    * Logout), or straight to `returnTo` when the server has none. `returnTo` must be an absolute
    * `https:` URL (`http:` on loopback hosts): otherwise `config_error`, and nothing is cleared.
+   * The session is deleted from memory and from IndexedDB (retried on a fresh connection); when
+   * IndexedDB still refuses, it rejects with `storage_error` after clearing the page and revoking,
+   * without navigating: a reload could then find the session again.
    *
    * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
    * @example
