@@ -470,12 +470,16 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
 
   /** Runs inside the lock, so the stored session is the newest any tab has. */
   async function refreshInsideLock(staleAccessToken: string | undefined, target?: TokenTarget): Promise<Session> {
-    const record = await readSession(store, config.namespace)
-    const stored = record.session
-    adoptRecord(record)
-    if (!stored) throw new AuthError('login_required', 'Not logged in')
+    // It wins over whatever this tab held, versions included: a wiped store means logged out.
+    const { version: storedVersion, session: stored } = await readSession(store, config.namespace)
+    version = Math.max(version, storedVersion)
+    if (!stored) {
+      adopt(undefined)
+      throw new AuthError('login_required', 'Not logged in')
+    }
     const current = tokenFor(stored, target)
     if (current && current.accessToken !== staleAccessToken && isFresh(current, config.refreshLeewaySeconds)) {
+      adopt(stored)
       return stored
     }
     try {
