@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { isFresh, isUsable, sessionFromTokens, type Session } from '../src/session.js'
+import { isFresh, isUsable, readSession, sessionFromTokens, writeSession, type Session } from '../src/session.js'
+import { memoryStore } from '../src/storage.js'
 
 const metadata: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }
 const tokens = (fields: Record<string, unknown>) => ({ token_type: 'bearer', ...fields }) as oauth.TokenEndpointResponse
@@ -52,5 +53,28 @@ describe('isFresh', () => {
     expect(isUsable(session(10), 5_000)).toBe(true)
     expect(isUsable(session(10), 11_000)).toBe(false)
     expect(isUsable({ ...session(10), refreshToken: 'rt' }, 11_000)).toBe(true)
+  })
+})
+
+describe('session records', () => {
+  const session = sessionFromTokens(tokens({ access_token: 'a1', refresh_token: 'r1' }), metadata)
+
+  it('gives every write and deletion a version above the stored one and the one this tab knows', async () => {
+    const store = memoryStore()
+    expect(await readSession(store, 'ns')).toEqual({ version: 0 })
+    expect(await writeSession(store, 'ns', session, -1)).toEqual({ version: 1, session })
+    // A tab that saw version 7 (its store fell back to memory, say) never writes below it.
+    expect(await writeSession(store, 'ns', session, 7)).toEqual({ version: 8, session })
+    // A deletion keeps only its version, so the next write is still newer.
+    expect(await writeSession(store, 'ns', undefined, 0)).toEqual({ version: 9 })
+    expect(await readSession(store, 'ns')).toEqual({ version: 9 })
+    expect((await writeSession(store, 'ns', session, 0)).version).toBe(10)
+  })
+
+  it('reads the bare session 0.1.0 stored as version 0, so an upgrade keeps the user signed in', async () => {
+    const store = memoryStore()
+    await store.set('session:ns', session)
+    expect(await readSession(store, 'ns')).toEqual({ version: 0, session })
+    expect((await writeSession(store, 'ns', session, 0)).version).toBe(1)
   })
 })
