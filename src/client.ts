@@ -427,9 +427,16 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
 
   /**
    * After the back/forward cache: the page missed every message meanwhile, so the stored session
-   * is the answer, unless a newer one arrived while reading it (adoptRecord compares versions).
+   * is the answer, even an older version or none (storage may have been wiped), unless a newer one
+   * arrived while reading it.
    */
-  const reread = async () => adoptRecord(await readUsable())
+  const reread = async () => {
+    const before = version
+    const stored = await readUsable()
+    if (version !== before) return
+    version = Math.max(version, stored.version)
+    adopt(stored.session)
+  }
 
   const restore = () =>
     (restoring ??= (async () => {
