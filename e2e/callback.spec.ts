@@ -41,7 +41,9 @@ test.describe('redirect callback', () => {
 
   test('a failed callback on the callback page ends loading as unauthenticated with the error', async ({ page }) => {
     const { callbackUrl } = await goToCallback(page)
-    await page.goto(withParam(callbackUrl, 'state', 'forged'))
+    // Forged, but in this client's name (its tag before the dot): another client's state is not its callback.
+    const tag = new URL(callbackUrl).searchParams.get('state')!.split('.')[0]
+    await page.goto(withParam(callbackUrl, 'state', `${tag}.forged`))
     await waitForHarness(page)
     expect(await isAuthenticated(page)).toBe(false)
     expect((await getState(page)).status).toBe('loading')

@@ -66,6 +66,18 @@ export function describeExampleApp(name: string, origin: string) {
       expect(new URL(page.url()).pathname).toBe('/')
     })
 
+    test('a crafted link with code and state to a page other than the redirect URI is left alone and logs in as usual', async ({
+      page,
+    }) => {
+      const crafted = `${origin}/protected?code=x&state=y`
+      await page.goto(crafted)
+      await page.waitForURL(crafted)
+      await expect(page.getByRole('heading', { name: 'Protected page' })).toBeVisible()
+      await expectSignedIn(page)
+      await expect(page.getByRole('alert')).toHaveCount(0)
+      expect((await getStats()).tokenRequests.authorization_code).toBe(1)
+    })
+
     test('the protected page calls the API with the access token', async ({ page }) => {
       await logInThroughProtectedPage(page)
       const { accessToken } = await requireSession(page)

@@ -42,7 +42,8 @@ test.describe('login', () => {
     expect(q.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'profile', 'offline_access']))
     expect(q.get('code_challenge_method')).toBe('S256')
     expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{16,}$/)
+    // The client's tag, then the random part.
+    expect(q.get('state')).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{16,}$/)
     expect(q.get('nonce')).toMatch(/^[A-Za-z0-9_-]{16,}$/)
     expect(q.get('state')).not.toBe(q.get('nonce'))
 

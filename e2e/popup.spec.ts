@@ -65,7 +65,8 @@ test.describe('loginWithPopup', () => {
     const q = authorizeUrl.searchParams
     expect(q.get('redirect_uri')).toBe(POPUP_CALLBACK)
     expect(q.get('code_challenge_method')).toBe('S256')
-    expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{16,}$/)
+    // The client's tag, then the random part.
+    expect(q.get('state')).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{16,}$/)
     expect(q.get('nonce')).toMatch(/^[A-Za-z0-9_-]{16,}$/)
     expect(await pendingTransactions(page)).toHaveLength(1)
 

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { dpopTokenTypes, withDPoPNonceRetry } from './dpop.js'
+import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { tokenRequestOptions } from './resource.js'
 import { sessionFromTokens, type Session } from './session.js'
@@ -13,10 +14,38 @@ export function parseCallbackUrl(url: string): URL | undefined {
   return URL.canParse(url) ? new URL(url) : undefined
 }
 
-/** True when `url` carries an authorization response for a redirect URI on this origin. */
+/**
+ * Whether `url` is at `redirectUri`: the same origin and the same path. The query is the
+ * response's, so it is not compared. Distinct redirect URIs per client only defend against mix-up
+ * when a response is accepted at its own one alone (RFC 9700 §4.4.2).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.4.2
+ */
+export function isAtRedirectUri(url: URL, redirectUri: string): boolean {
+  const expected = parseCallbackUrl(redirectUri)
+  return expected !== undefined && url.origin === expected.origin && url.pathname === expected.pathname
+}
+
+/** True when `url` carries an authorization response, at `redirectUri` (origin and path). */
 export function looksLikeCallback(url: URL, redirectUri: string): boolean {
   const params = url.searchParams
-  return url.origin === new URL(redirectUri).origin && params.has('state') && (params.has('code') || params.has('error'))
+  return isAtRedirectUri(url, redirectUri) && params.has('state') && (params.has('code') || params.has('error'))
+}
+
+/**
+ * Throws `invalid_response` unless the response came back to the login's own redirect URI: one
+ * that arrives anywhere else was sent there by a server that is not the one the login went to
+ * (RFC 9700 §4.4), and its code is never redeemed.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.4.2
+ */
+function assertAtRedirectUri(callbackUrl: URL, redirectUri: string) {
+  if (!isAtRedirectUri(callbackUrl, redirectUri)) {
+    throw new AuthError(
+      'invalid_response',
+      `The authorization response came back to ${callbackUrl.origin}${callbackUrl.pathname}, not to the login's redirect URI`,
+    )
+  }
 }
 
 /**
@@ -32,11 +61,11 @@ export function cleanCallbackUrl(callbackUrl: URL) {
 }
 
 /**
- * Validates the authorization response (RFC 9207 `iss`, `state`, error) and redeems the code with
- * its PKCE verifier, then validates the token response and ID token (`iss`, `aud`, `azp`, `exp`,
- * `nonce`, `auth_time` when `max_age` was sent). One network request: the token request, with a
- * DPoP proof when `dpop` is given (sent again once if the server asks for a DPoP nonce; a Bearer
- * answer is then refused).
+ * Validates the authorization response (at the login's redirect URI, RFC 9207 `iss`, `state`,
+ * error) and redeems the code with its PKCE verifier, then validates the token response and ID
+ * token (`iss`, `aud`, `azp`, `exp`, `nonce`, `auth_time` when `max_age` was sent). One network
+ * request: the token request, with a DPoP proof when `dpop` is given (sent again once if the
+ * server asks for a DPoP nonce; a Bearer answer is then refused).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9207.html#section-2.4
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
@@ -47,6 +76,7 @@ export async function redeemCallback(
   callbackUrl: URL,
   dpop?: oauth.DPoPHandle,
 ): Promise<Session> {
+  assertAtRedirectUri(callbackUrl, transaction.redirectUri)
   const { metadata } = transaction
   const params = oauth.validateAuthResponse(metadata, options.client, callbackUrl, transaction.state)
   const tokens = await withDPoPNonceRetry(async () => {

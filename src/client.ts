@@ -31,7 +31,7 @@ import { loginInFrame } from './silent-login.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
 import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
 import type { CredentialsSource } from './token-retry.js'
-import { createTransaction, discardTransaction, saveTransaction, takeTransaction } from './transaction.js'
+import { createTransaction, discardTransaction, isOwnState, saveTransaction, takeTransaction } from './transaction.js'
 import { assertLogoutUrl } from './url-policy.js'
 import { fetchUserInfo, mergeUserInfo } from './userinfo.js'
 
@@ -175,8 +175,11 @@ export interface AuthClient {
   loginWithPopup(options?: PopupLoginOptions): Promise<RedirectCallbackResult>
   /**
    * Whether `url` (default: the current location) carries an authorization response for this
-   * client: the redirect URI's origin with `state` and `code` or `error`.
+   * client: at its `redirectUri`, origin and path, with `code` or `error` and a `state` this client
+   * made. Any other page with those parameters, and another client's response, is not one. A login
+   * given its own `redirectUri` is completed by calling `handleRedirectCallback()` on that page.
    *
+   * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.4.2
    * @example
    * ```ts
    * if (auth.isRedirectCallback()) await auth.handleRedirectCallback()
@@ -188,7 +191,10 @@ export interface AuthClient {
    * checks `state` and `iss`, redeems the code, validates the ID token, stores the session and
    * removes the response from the address bar. Each login completes once: concurrent calls with the
    * same URL share one result (React StrictMode), later ones reject with `invalid_state`. On any
-   * failure the existing session, if any, is kept.
+   * failure the existing session, if any, is kept. A response that came back anywhere but the
+   * login's redirect URI (origin and path) rejects with `invalid_response`, its code unredeemed
+   * (RFC 9700 §4.4.2). A URL with no response to a login of this client (another client's, on the
+   * same origin) rejects with `invalid_state` and is left as it was: no URL cleaning, no error state.
    *
    * @example
    * ```ts
@@ -367,6 +373,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   const store = browserStore(memoryStore)
   const dpop = config.dpop ? dpopKeys(store, config.namespace, config.client) : undefined
   const transactions = browserStore(tabStore)
+  const owner = { namespace: config.namespace, issuer: config.issuer.href, clientId: config.clientId }
   const state = createStateStore({ status: 'loading' })
   const lockName = `pixie-auth:${config.namespace}`
   const callbacks = new Map<string, Promise<RedirectCallbackResult>>()
@@ -412,9 +419,14 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     else adoptRecord({ version: message.version }, message.reason === 'invalid_grant' ? sessionEnded() : undefined)
   }
 
+  /** A response at the redirect URI (origin and path) to a login of this client, not of another one on the origin. */
   const isCallback = (url: string) => {
     const parsed = parseCallbackUrl(url)
-    return parsed !== undefined && looksLikeCallback(parsed, config.redirectUri)
+    return (
+      parsed !== undefined &&
+      looksLikeCallback(parsed, config.redirectUri) &&
+      isOwnState(config.namespace, parsed.searchParams.get('state'))
+    )
   }
   /** Whether this page is the redirect back from the server, with a response still to redeem. */
   const onCallbackPage = () => typeof location !== 'undefined' && isCallback(location.href)
@@ -512,11 +524,16 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
 
   async function completeLogin(url: string): Promise<RedirectCallbackResult> {
     await restore()
+    const callbackUrl = parseCallbackUrl(url)
+    const state = callbackUrl?.searchParams.get('state')
+    // Not a response to this client's login: maybe another client's on the same page, which must
+    // find its URL, its transaction and its state as they were. So: no cleaning, no error state.
+    if (!callbackUrl || !isOwnState(config.namespace, state)) {
+      throw new AuthError('invalid_state', 'This URL is not an authorization response to a login of this client')
+    }
     try {
-      const callbackUrl = parseCallbackUrl(url)
-      if (!callbackUrl) throw new AuthError('invalid_state', 'The callback URL is not a URL')
       cleanCallbackUrl(callbackUrl)
-      const transaction = await takeTransaction(transactions, callbackUrl.searchParams.get('state'))
+      const transaction = await takeTransaction(transactions, owner, state)
       const next = await redeemCallback(config, transaction, callbackUrl, await dpop?.handle())
       // Under the lock, so a refresh running in another tab cannot write over the new session, and
       // the login gets a version above that refresh's, though its tokens were received earlier.
@@ -544,12 +561,12 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     const metadata = await discoverMetadata(config)
     assertSupportedServer(metadata)
     const maxAge = params.max_age === undefined ? undefined : Number(params.max_age)
-    const transaction = createTransaction({ redirectUri, scope, maxAge, appState, metadata })
+    const transaction = createTransaction(owner, { redirectUri, scope, maxAge, appState, metadata })
     const url = await buildAuthorizationUrl(metadata, config.clientId, transaction, params)
     addResourceParams(url, config.resource)
     if (dpop) await bindAuthorizationCode(url, metadata, dpop)
     const destination = await frontChannelUrl(config, metadata, url)
-    await saveTransaction(transactions, transaction)
+    await saveTransaction(transactions, owner, transaction)
     navigate(destination)
     return transaction.state
   }
@@ -558,7 +575,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   const loginSteps = (options: LoginOptions): LoginSteps<RedirectCallbackResult> => ({
     start: (navigate) => startLogin(options, navigate),
     complete: completeLogin,
-    abandon: (state) => discardTransaction(transactions, state),
+    abandon: (state) => discardTransaction(transactions, owner, state),
   })
 
   let silentLogin: Promise<RedirectCallbackResult> | undefined

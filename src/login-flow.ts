@@ -5,11 +5,28 @@ const callbacks = new WeakMap<AuthClient, Promise<RedirectCallbackResult | undef
 const logins = new WeakMap<AuthClient, Promise<boolean>>()
 
 /**
- * Completes the login when the page was loaded as `client`'s redirect callback, once per client
- * however often it is called: effects run twice under React StrictMode, and route guards run on
- * every navigation but must all wait for the same callback. Resolves with the callback's result,
- * or `undefined` when the page is not a callback or the login failed; a failure is in
- * `client.getState().error`, where the UI renders it.
+ * Options for {@link handleRedirectCallbackOnce}.
+ *
+ * @example
+ * ```ts
+ * await handleRedirectCallbackOnce(auth, { skip: true }) // the app calls handleRedirectCallback() itself
+ * ```
+ */
+export interface RedirectCallbackOnceOptions {
+  /**
+   * Leave the callback to the app, which calls `client.handleRedirectCallback()` itself: this call,
+   * and every later one for the client (route guards), only wait until that settles.
+   */
+  skip?: boolean
+}
+
+/**
+ * Completes the login when the page was loaded as `client`'s redirect callback (its redirect URI,
+ * origin and path, with a response to one of its logins), once per client however often it is
+ * called: effects run twice under React StrictMode, and route guards run on every navigation but
+ * must all wait for the same callback. Resolves with the callback's result, or `undefined` when
+ * the page is not a callback, the login failed (the failure is in `client.getState().error`,
+ * where the UI renders it) or the first call for the client said `skip`.
  *
  * @example
  * ```ts
@@ -17,16 +34,38 @@ const logins = new WeakMap<AuthClient, Promise<boolean>>()
  * if (result) restoreReturnTo(result.appState)
  * ```
  */
-export function handleRedirectCallbackOnce(client: AuthClient): Promise<RedirectCallbackResult | undefined> {
+export function handleRedirectCallbackOnce(
+  client: AuthClient,
+  { skip = false }: RedirectCallbackOnceOptions = {},
+): Promise<RedirectCallbackResult | undefined> {
   let completion = callbacks.get(client)
   if (!completion) {
     const isCallback = typeof location !== 'undefined' && client.isRedirectCallback()
     // Resolving instead of rejecting: many callers wait on this, and the failure is already in the
     // state, so no caller is left with a rejection that only one of them could handle.
-    completion = isCallback ? client.handleRedirectCallback().catch(() => undefined) : Promise.resolve(undefined)
+    completion = !isCallback
+      ? Promise.resolve(undefined)
+      : skip
+        ? settled(client)
+        : client.handleRedirectCallback().catch(() => undefined)
     callbacks.set(client, completion)
   }
   return completion
+}
+
+/** Resolves once the client's state has left `loading`: on its callback page, once the app's own callback settled. */
+function settled(client: AuthClient): Promise<undefined> {
+  return new Promise((resolve) => {
+    const unsubscribe = client.subscribe(({ status }) => {
+      if (status === 'loading') return
+      unsubscribe()
+      resolve(undefined)
+    })
+    if (client.getState().status !== 'loading') {
+      unsubscribe()
+      resolve(undefined)
+    }
+  })
 }
 
 /**

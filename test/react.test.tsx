@@ -117,6 +117,32 @@ describe('AuthProvider', () => {
     root = undefined
     expect(client.dispose).not.toHaveBeenCalled()
   })
+
+  it('with skipRedirectCallback leaves the callback to the app: nothing redeemed, URL kept, RequireAuth waits', async () => {
+    visit(`${appOrigin}/`)
+    const client = realClient()
+    const callbackUrl = await approvedCallbackUrl(client)
+    visit(callbackUrl)
+    const redemptionsBefore = await codeRedemptions(provider())
+    const page = render(
+      <StrictMode>
+        <AuthProvider client={client} skipRedirectCallback>
+          <RequireAuth fallback={<p>waiting</p>}>
+            <Status />
+          </RequireAuth>
+        </AuthProvider>
+      </StrictMode>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('waiting'))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await codeRedemptions(provider())).toBe(redemptionsBefore)
+    expect(location.href).toBe(callbackUrl)
+    expect(client.getState().status).toBe('loading')
+
+    await client.handleRedirectCallback()
+    await vi.waitFor(() => expect(page.textContent).toBe('authenticated as Ada Lovelace'))
+    expect(await codeRedemptions(provider())).toBe(redemptionsBefore + 1)
+  })
 })
 
 describe('useAuth', () => {

@@ -117,6 +117,27 @@ describe('createAuth', () => {
     expect(replace).not.toHaveBeenCalled()
     expect(location.href).toBe(`${appOrigin}/landing`)
   })
+
+  it('with skipRedirectCallback leaves the callback to the app: nothing redeemed, URL kept, authGuard waits', async () => {
+    visit(`${appOrigin}/`)
+    const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
+    const callbackUrl = await approvedCallbackUrl(client)
+    visit(callbackUrl)
+    const redemptionsBefore = await codeRedemptions(provider())
+    const router = routerWith([{ path: '/', component: Status, meta: { requiresAuth: true } }])
+
+    mount(() => h(RouterView), createAuth({ client, skipRedirectCallback: true }), router)
+
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await codeRedemptions(provider())).toBe(redemptionsBefore)
+    expect(location.href).toBe(callbackUrl)
+    expect(client.getState().status).toBe('loading')
+    expect(page()).toBe('')
+
+    await client.handleRedirectCallback()
+    await vi.waitFor(() => expect(page()).toBe('authenticated as Ada Lovelace'))
+    expect(await codeRedemptions(provider())).toBe(redemptionsBefore + 1)
+  })
 })
 
 describe('useAuth', () => {

@@ -36,7 +36,8 @@ function metadata(state) {
     subject_types_supported: ['public'],
     claims_supported: ['iss', 'sub', 'aud', 'azp', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'email'],
     prompt_values_supported: ['none', 'login'],
-    authorization_response_iss_parameter_supported: true,
+    // RFC 9207 §3: a server that leaves iss out must not promise it, or clients rightly refuse it.
+    authorization_response_iss_parameter_supported: config.includeIss,
   };
 }
 

@@ -166,6 +166,8 @@ describe('authorization endpoint', () => {
     await configure({ includeIss: false });
     const { location } = await authorize(authorizationParams(pkce().challenge));
     expect(location!.searchParams.has('iss')).toBe(false);
+    const metadata = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
+    expect(metadata.authorization_response_iss_parameter_supported).toBe(false);
   });
 
   it('requires PKCE with S256', async () => {

@@ -55,12 +55,20 @@ export type AuthProviderProps = {
    * `history.replaceState` when it is a same-origin path. With a router, navigate with the router.
    */
   onRedirectCallback?: (appState: unknown) => void
+  /**
+   * Do not complete the login on the redirect URI by yourself: the app calls
+   * `client.handleRedirectCallback()` there (e.g. in its own callback route). Meanwhile the state
+   * stays `loading` and `<RequireAuth>` waits. Default false.
+   */
+  skipRedirectCallback?: boolean
 } & ClientOrOptions
 
 /**
  * Makes a client available to {@link useAuth} and {@link RequireAuth} below it, and completes the
- * login when the page is the redirect callback: once, also under `<StrictMode>`, whose double
- * effects share the core's single callback.
+ * login when the page is the client's redirect callback (its redirect URI, origin and path, with a
+ * response to one of its logins; any other page with `code` and `state` is left alone): once, also
+ * under `<StrictMode>`, whose double effects share the core's single callback. `skipRedirectCallback`
+ * leaves that to the app.
  *
  * @example
  * ```tsx
@@ -75,7 +83,7 @@ export type AuthProviderProps = {
  * ```
  */
 export function AuthProvider(props: AuthProviderProps): ReactNode {
-  const { children, onRedirectCallback = restoreReturnTo, client: given, ...options } = props
+  const { children, onRedirectCallback = restoreReturnTo, skipRedirectCallback = false, client: given, ...options } = props
   // State, not a memo: React may drop a memo and a second client would read the session again.
   const [{ client, owned }] = useState(() =>
     given ? { client: given, owned: false } : { client: createAuthClient(options as AuthClientOptions), owned: true },
@@ -91,7 +99,7 @@ export function AuthProvider(props: AuthProviderProps): ReactNode {
 
   useEffect(() => {
     let mounted = true
-    void handleRedirectCallbackOnce(client).then((result) => {
+    void handleRedirectCallbackOnce(client, { skip: skipRedirectCallback }).then((result) => {
       // StrictMode mounts, unmounts and mounts again: only the last mount reports the result.
       if (mounted && result) onRedirect.current(result.appState)
     })
@@ -100,6 +108,7 @@ export function AuthProvider(props: AuthProviderProps): ReactNode {
       // Only a client made here; the remount of StrictMode uses it again (see `dispose()`).
       if (owned) client.dispose()
     }
+    // skipRedirectCallback is read once, like the client: the page has one callback to decide on.
   }, [client, owned])
 
   return createElement(AuthContext.Provider, { value }, children)

@@ -43,6 +43,12 @@ export type CreateAuthOptions = {
    * `appState.returnTo` when it is a same-origin path, with the app's router when it has one.
    */
   onRedirectCallback?: (appState: unknown) => void
+  /**
+   * Do not complete the login on the redirect URI by yourself: the app calls
+   * `client.handleRedirectCallback()` there (e.g. in its own callback route). Meanwhile the state
+   * stays `loading` and `authGuard` waits. Default false.
+   */
+  skipRedirectCallback?: boolean
 } & ClientOrOptions
 
 /**
@@ -64,7 +70,9 @@ export interface AuthPlugin {
 
 /**
  * Creates the plugin. On `app.use()` it provides the client to {@link useAuth} and
- * {@link authGuard}, and completes the login when the page is the redirect callback.
+ * {@link authGuard}, and completes the login when the page is the client's redirect callback (its
+ * redirect URI, origin and path, with a response to one of its logins; any other page with `code`
+ * and `state` is left alone), unless `skipRedirectCallback` leaves that to the app.
  *
  * @example
  * ```ts
@@ -76,7 +84,7 @@ export interface AuthPlugin {
  * ```
  */
 export function createAuth(options: CreateAuthOptions): AuthPlugin {
-  const { onRedirectCallback, client: given, ...clientOptions } = options
+  const { onRedirectCallback, skipRedirectCallback = false, client: given, ...clientOptions } = options
   const client = given ?? createAuthClient(clientOptions as AuthClientOptions)
   return {
     client,
@@ -93,7 +101,7 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
       })
       app.provide(authKey, { client, state, actions: authActions(client) })
 
-      void handleRedirectCallbackOnce(client).then((result) => {
+      void handleRedirectCallbackOnce(client, { skip: skipRedirectCallback }).then((result) => {
         if (!result) return
         if (onRedirectCallback) return onRedirectCallback(result.appState)
         // Read now, not at install: the router may be installed after this plugin.

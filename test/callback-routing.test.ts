@@ -1,0 +1,80 @@
+// @vitest-environment happy-dom
+// Which page is whose callback: detection by the redirect URI's origin and path and by the client
+// that made the login, several clients on one origin, and responses that come back elsewhere.
+import { describe, expect, it } from 'vitest'
+import { createAuthClient, handleRedirectCallbackOnce } from '../src/index.js'
+import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
+
+const appOrigin = 'http://localhost:5173'
+const provider = useApprovingProvider()
+const clientFor = (clientId: string, redirectUri = `${appOrigin}/callback.html`) =>
+  createAuthClient({ issuer: provider().url, clientId, redirectUri, scope: 'openid profile' })
+const settled = async (client: ReturnType<typeof clientFor>) => {
+  await client.isAuthenticated()
+  return client.getState()
+}
+
+describe('callback detection (origin and path of the redirect URI)', () => {
+  it('a crafted link with code and state to another page of the app is no callback: URL and state left alone', async () => {
+    const crafted = `${appOrigin}/stores?code=x&state=y`
+    visit(crafted)
+    const client = clientFor('pixie-e2e')
+    expect(client.isRedirectCallback()).toBe(false)
+    expect(await handleRedirectCallbackOnce(client)).toBeUndefined()
+    expect(await settled(client)).toEqual({ status: 'unauthenticated', user: undefined, error: undefined })
+    expect(location.href).toBe(crafted)
+  })
+
+  it("a real response carried to another path, or another client's redirect URI, is not this client's callback", async () => {
+    visit(`${appOrigin}/`)
+    const client = clientFor('pixie-e2e')
+    const callbackUrl = new URL(await approvedCallbackUrl(client))
+    expect(client.isRedirectCallback(callbackUrl.href)).toBe(true)
+    for (const path of ['/stores', '/callback.html/', '/CALLBACK.html', '/other-callback.html']) {
+      expect(client.isRedirectCallback(`${appOrigin}${path}${callbackUrl.search}`), path).toBe(false)
+    }
+    expect(client.isRedirectCallback(`http://localhost:5174/callback.html${callbackUrl.search}`)).toBe(false)
+  })
+
+  it("handleRedirectCallback() with a response that came back to another path rejects it without redeeming the code", async () => {
+    visit(`${appOrigin}/`)
+    const client = clientFor('pixie-e2e')
+    const callbackUrl = new URL(await approvedCallbackUrl(client))
+    const before = await codeRedemptions(provider())
+    await expect(client.handleRedirectCallback(`${appOrigin}/stores${callbackUrl.search}`)).rejects.toMatchObject({
+      code: 'invalid_response',
+    })
+    expect(await codeRedemptions(provider())).toBe(before)
+    // The login was used up: the response is never redeemed, not even at its right place.
+    await expect(client.handleRedirectCallback(callbackUrl.href)).rejects.toMatchObject({ code: 'invalid_state' })
+    expect(await codeRedemptions(provider())).toBe(before)
+  })
+})
+
+describe('two clients on one origin, one redirect URI', () => {
+  it("each completes its own login; neither consumes, cleans or errors on the other's callback", async () => {
+    visit(`${appOrigin}/`)
+    const a = clientFor('pixie-e2e')
+    const b = clientFor('pixie-demo')
+    const callbackA = await approvedCallbackUrl(a)
+    const callbackB = await approvedCallbackUrl(b)
+
+    // B's response arrives: A sees no callback of its own and leaves everything as it is.
+    visit(callbackB)
+    expect(a.isRedirectCallback()).toBe(false)
+    expect(b.isRedirectCallback()).toBe(true)
+    await expect(a.handleRedirectCallback()).rejects.toMatchObject({ code: 'invalid_state' })
+    expect(location.href).toBe(callbackB)
+    expect(a.getState().error).toBeUndefined()
+    expect(await b.handleRedirectCallback()).toMatchObject({ user: { sub: 'user-ada', aud: 'pixie-demo' } })
+    expect(b.getState().status).toBe('authenticated')
+    expect(location.href).toBe(`${appOrigin}/callback.html`)
+
+    // A's own login, started before B's, still completes.
+    visit(callbackA)
+    expect(b.isRedirectCallback()).toBe(false)
+    expect(await a.handleRedirectCallback()).toMatchObject({ user: { sub: 'user-ada', aud: 'pixie-e2e' } })
+    expect(a.getState().status).toBe('authenticated')
+    expect(b.getState().error).toBeUndefined()
+  })
+})
