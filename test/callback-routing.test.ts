@@ -1,14 +1,24 @@
 // @vitest-environment happy-dom
 // Which page is whose callback: detection by the redirect URI's origin and path and by the client
 // that made the login, several clients on one origin, and responses that come back elsewhere.
-import { describe, expect, it } from 'vitest'
-import { createAuthClient, handleRedirectCallbackOnce } from '../src/index.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createAuthClient, handleRedirectCallbackOnce, type AuthClient } from '../src/index.js'
 import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
 
 const appOrigin = 'http://localhost:5173'
 const provider = useApprovingProvider()
-const clientFor = (clientId: string, redirectUri = `${appOrigin}/callback.html`) =>
-  createAuthClient({ issuer: provider().url, clientId, redirectUri, scope: 'openid profile' })
+// Clients with equal options share one instance in a page: each test lets go of its own.
+const clients: AuthClient[] = []
+afterEach(async () => {
+  clients.splice(0).forEach((client) => client.dispose())
+  // The last user closes a shared instance on the next task.
+  await new Promise((resolve) => setTimeout(resolve))
+})
+const clientFor = (clientId: string, redirectUri = `${appOrigin}/callback.html`) => {
+  const client = createAuthClient({ issuer: provider().url, clientId, redirectUri, scope: 'openid profile' })
+  clients.push(client)
+  return client
+}
 const settled = async (client: ReturnType<typeof clientFor>) => {
   await client.isAuthenticated()
   return client.getState()

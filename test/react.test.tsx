@@ -120,7 +120,8 @@ describe('AuthProvider', () => {
 
   it('with skipRedirectCallback leaves the callback to the app: nothing redeemed, URL kept, RequireAuth waits', async () => {
     visit(`${appOrigin}/`)
-    const client = realClient()
+    // Options of its own: clients with equal options share one instance, and the others' is signed in.
+    const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile email' })
     const callbackUrl = await approvedCallbackUrl(client)
     visit(callbackUrl)
     const redemptionsBefore = await codeRedemptions(provider())

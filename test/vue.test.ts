@@ -120,7 +120,8 @@ describe('createAuth', () => {
 
   it('with skipRedirectCallback leaves the callback to the app: nothing redeemed, URL kept, authGuard waits', async () => {
     visit(`${appOrigin}/`)
-    const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
+    // Options of its own: clients with equal options share one instance, and the others' is signed in.
+    const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile email' })
     const callbackUrl = await approvedCallbackUrl(client)
     visit(callbackUrl)
     const redemptionsBefore = await codeRedemptions(provider())
