@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  resolve: { alias: { 'pixie-auth': new URL('./src/index.ts', import.meta.url).pathname } },
+  resolve: {
+    alias: [
+      { find: /^pixie-auth$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
+      { find: /^pixie-auth\/(react|vue)$/, replacement: new URL('./src/$1/index.ts', import.meta.url).pathname },
+    ],
+  },
   test: {
     include: ['test/**/*.test.{ts,tsx}', 'e2e/provider/**/*.test.ts'],
     environment: 'node',

@@ -90,6 +90,11 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
     client,
     install(app) {
       const state = shallowRef(client.getState())
+      app.provide(authKey, { client, state, actions: authActions(client) })
+      // A server render (no window) shows the loading state, as React's does: subscribing would
+      // read storage and open a BroadcastChannel that keeps the server's process alive.
+      if (typeof window === 'undefined') return
+
       const unsubscribe = client.subscribe((next) => {
         state.value = next
       })
@@ -99,7 +104,6 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
         unsubscribe()
         if (!given) client.dispose()
       })
-      app.provide(authKey, { client, state, actions: authActions(client) })
 
       void handleRedirectCallbackOnce(client, { skip: skipRedirectCallback }).then((result) => {
         if (!result) return

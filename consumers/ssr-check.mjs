@@ -1,0 +1,90 @@
+// Server-side rendering with pixie-auth under Node, with no DOM: importing the package, creating a
+// client, React's `renderToString` of <AuthProvider>, and Vue's `createSSRApp` with the plugin. Each
+// must render the loading state, print nothing (no storage warning) and leave nothing running (an
+// open BroadcastChannel would keep a server's process alive, one more per request).
+//
+// Run by test/ssr.test.ts against the sources, and by scripts/consumers.mjs inside each consumer app
+// against the packed tarball: `node ssr-check.mjs core react` (the bare imports resolve in whatever
+// node_modules sits next to this file).
+
+/** Options of a client for a server render: any issuer will do, nothing is fetched. */
+const OPTIONS = { issuer: 'https://login.example.com', clientId: 'my-spa', redirectUri: 'https://app.example.com/' }
+
+/** The core: a client made under Node starts `loading`, and its state renders as such. */
+export async function renderCore() {
+  const { createAuthClient } = await import('pixie-auth')
+  return `<p id="status">${createAuthClient(OPTIONS).getState().status}</p>`
+}
+
+/** React: `renderToString(<AuthProvider client={auth}><Status /></AuthProvider>)`. */
+export async function renderReact() {
+  const [{ createAuthClient }, { AuthProvider, useAuth }, { createElement }, { renderToString }] = await Promise.all([
+    import('pixie-auth'),
+    import('pixie-auth/react'),
+    import('react'),
+    import('react-dom/server'),
+  ])
+  const Status = () => createElement('p', { id: 'status' }, useAuth().status)
+  return renderToString(createElement(AuthProvider, { client: createAuthClient(OPTIONS) }, createElement(Status)))
+}
+
+/** Vue: `createSSRApp(Status).use(createAuth(options))`, rendered with `vue/server-renderer`. */
+export async function renderVue() {
+  const [{ createAuth, useAuth }, { createSSRApp, h }, { renderToString }] = await Promise.all([
+    import('pixie-auth/vue'),
+    import('vue'),
+    import('vue/server-renderer'),
+  ])
+  const Status = {
+    setup() {
+      const { status } = useAuth()
+      return () => h('p', { id: 'status' }, status.value)
+    },
+  }
+  return renderToString(createSSRApp(Status).use(createAuth(OPTIONS)))
+}
+
+const RENDERERS = { core: renderCore, react: renderReact, vue: renderVue }
+
+/**
+ * Renders with each named renderer and returns what went wrong (empty: all good): HTML without the
+ * loading state, anything written to the console, handles left open.
+ */
+export async function checkServerRendering(names) {
+  const problems = []
+  const printed = []
+  const saved = { warn: console.warn, error: console.error }
+  console.warn = console.error = (...args) => printed.push(args.map(String).join(' '))
+  const handlesBefore = openMessagePorts()
+  try {
+    for (const name of names) {
+      const html = await RENDERERS[name]()
+      if (!html.includes('<p id="status">loading</p>')) problems.push(`${name}: not the loading state: ${html}`)
+    }
+  } finally {
+    Object.assign(console, saved)
+  }
+  // Whatever the render started (a storage read) settles within a few ticks.
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  for (const line of printed) problems.push(`printed: ${line}`)
+  const leftOpen = openMessagePorts() - handlesBefore
+  if (leftOpen > 0) problems.push(`${leftOpen} BroadcastChannel/MessagePort left open`)
+  return problems
+}
+
+function openMessagePorts() {
+  return process.getActiveResourcesInfo().filter((name) => name === 'MessagePort').length
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const names = process.argv.slice(2)
+  const unknown = names.filter((name) => !Object.hasOwn(RENDERERS, name))
+  if (!names.length || unknown.length) {
+    console.error(`usage: node ssr-check.mjs ${Object.keys(RENDERERS).join('|')}...`)
+    process.exit(2)
+  }
+  const problems = await checkServerRendering(names)
+  for (const problem of problems) console.error(`FAIL ssr: ${problem}`)
+  if (!problems.length) console.log(`ssr: ${names.join(', ')} render the loading state under Node, quietly, leaving nothing open`)
+  process.exitCode = problems.length ? 1 : 0
+}
