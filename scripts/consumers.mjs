@@ -1,0 +1,93 @@
+// `npm run test:consumers`: tests the package a user installs. Packs a fresh clone of this
+// repository's HEAD (`npm ci && npm pack`, so `prepare`/`prepack` must build dist/), runs
+// `npm publish --dry-run` on the tarball, then installs it into three consumer apps (consumers/:
+// Vite + TypeScript, React, Vue) and in each: renders on the server under Node (ssr-check.mjs),
+// type-checks with moduleResolution bundler and node16, builds with vite, and finally logs in once
+// in Chromium in each built app (consumers/login.spec.ts). Every step has a time limit.
+// Only the npm registry is used, and the app dependencies are pinned to package-lock.json's versions
+// (already in npm's cache after `npm ci`). `--keep` keeps the temporary folder; `--no-login` skips
+// the browser step (then: CONSUMERS_DIR=<folder> npx playwright test -c consumers/playwright.config.ts).
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const repo = fileURLToPath(new URL('..', import.meta.url))
+const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8'))
+const locked = (name) => `${name}@${lock.packages[`node_modules/${name}`].version}`
+
+const TOOLS = ['vite', 'typescript']
+/** Per app: its dependencies (beside the tarball), the server-side renders and the type checker. */
+const APPS = {
+  vanilla: { deps: [], ssr: ['core'], tsc: 'tsc' },
+  react: { deps: ['react', 'react-dom', '@types/react', '@types/react-dom', '@vitejs/plugin-react'], ssr: ['core', 'react'], tsc: 'tsc' },
+  vue: { deps: ['vue', '@vitejs/plugin-vue', 'vue-tsc'], ssr: ['core', 'vue'], tsc: 'vue-tsc' },
+}
+const REQUIRED_IN_TARBALL = ['index.js', 'index.d.ts', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts'].map((file) => `package/dist/${file}`)
+
+const started = Date.now()
+const work = mkdtempSync(join(tmpdir(), 'pixie-consumers-'))
+const keep = process.argv.includes('--keep')
+
+/** Runs a command, inheriting the output; throws when it fails or passes `minutes`. */
+function run(command, args, { cwd = work, minutes = 3, env } = {}) {
+  const where = cwd.startsWith(`${work}/`) ? `(${cwd.slice(work.length + 1)}) ` : ''
+  console.log(`--- [${Math.round((Date.now() - started) / 1000)}s] ${where}${command.replace(`${cwd}/`, '')} ${args.join(' ')}`)
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit', timeout: minutes * 60_000, killSignal: 'SIGKILL', env: { ...process.env, ...env } })
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`)
+}
+
+const npmQuiet = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']
+
+function packFreshClone() {
+  const clone = join(work, 'clone')
+  const changed = spawnSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' }).stdout.trim()
+  if (changed) console.warn('consumers: uncommitted changes are not packed: this packs a clone of HEAD')
+  run('git', ['clone', '--quiet', '--no-hardlinks', repo, clone], { minutes: 1 })
+  run('git', ['log', '-1', '--format=packing %h %s'], { cwd: clone, minutes: 1 })
+  run('npm', ['ci', ...npmQuiet], { cwd: clone, minutes: 6 })
+  // Lifecycle scripts print to stdout, so the tarball is found by name rather than from --json.
+  run('npm', ['pack', '--pack-destination', work], { cwd: clone, minutes: 3 })
+  const filename = readdirSync(work).find((file) => file.endsWith('.tgz'))
+  const tarball = join(work, filename)
+  const listing = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.split('\n')
+  const missing = REQUIRED_IN_TARBALL.filter((path) => !listing.includes(path))
+  if (missing.length) throw new Error(`${filename} lacks ${missing.join(', ')}`)
+  console.log(`${filename}: ${listing.filter(Boolean).length} files, with dist/ built by prepack`)
+  return tarball
+}
+
+function installApp(name, tarball) {
+  const app = join(work, name)
+  cpSync(join(repo, 'consumers', name), app, { recursive: true })
+  cpSync(join(repo, 'consumers', 'ssr-check.mjs'), join(app, 'ssr-check.mjs'))
+  const entry = existsSync(join(app, 'src', 'main.tsx')) ? 'main.tsx' : 'main.ts'
+  // An empty icon: without one, the browser's request for /favicon.ico logs a 404 console error.
+  writeFileSync(
+    join(app, 'index.html'),
+    `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${name}</title></head>\n<body><div id="app"></div><script type="module" src="/src/${entry}"></script></body>\n</html>\n`,
+  )
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }, null, 2))
+  const { deps, ssr, tsc } = APPS[name]
+  run('npm', ['install', ...npmQuiet, tarball, ...[...TOOLS, ...deps].map(locked)], { cwd: app, minutes: 4 })
+  run('node', ['ssr-check.mjs', ...ssr], { cwd: app, minutes: 1 })
+  const bin = (tool) => join(app, 'node_modules', '.bin', tool)
+  run(bin(tsc), ['-p', '.'], { cwd: app, minutes: 2 })
+  run(bin(tsc), ['-p', '.', '--module', 'node16', '--moduleResolution', 'node16'], { cwd: app, minutes: 2 })
+  run(bin('vite'), ['build', '--logLevel', 'warn'], { cwd: app, minutes: 2 })
+}
+
+try {
+  const tarball = packFreshClone()
+  run('npm', ['publish', '--dry-run', tarball], { minutes: 2 })
+  for (const name of Object.keys(APPS)) installApp(name, tarball)
+  if (!process.argv.includes('--no-login')) run('npx', ['--no', 'playwright', 'test', '-c', 'consumers/playwright.config.ts'], { cwd: repo, minutes: 5, env: { CONSUMERS_DIR: work } })
+  console.log(`\nconsumers: packed, published (dry run), installed, rendered on the server, type-checked, built and logged in, in ${Math.round((Date.now() - started) / 1000)} s`)
+} catch (error) {
+  console.error(`\nconsumers: FAILED: ${error.message}`)
+  process.exitCode = 1
+} finally {
+  if (keep || !existsSync(work)) console.log(`kept ${work}`)
+  else rmSync(work, { recursive: true, force: true })
+}
