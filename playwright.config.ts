@@ -19,6 +19,13 @@ const PROVIDER_ORIGIN = 'http://127.0.0.1:4010'
 const APP_ORIGIN = 'http://localhost:5173'
 /** oidc-provider (OpenID Certified) for e2e/oidc-provider.spec.ts: e2e/oidc-provider/server.mjs. */
 const OIDC_PROVIDER_ORIGIN = 'http://127.0.0.1:4020'
+/**
+ * LemonLDAP::NG's portal (OpenID Certified) for e2e/lemonldap.spec.ts: e2e/lemonldap/server.pl, on
+ * Debian's packages, which .ci/run installs. Started wherever they are installed, and always in CI,
+ * where a missing package fails the run; elsewhere the spec skips and says what to install.
+ */
+const LEMONLDAP_ORIGIN = 'http://127.0.0.1:4030'
+const LEMONLDAP = CI || existsSync('/usr/share/perl5/Lemonldap/NG/Portal.pm')
 /** The example apps (examples/*) on vite dev servers: React runs StrictMode's double effects only in development. */
 const EXAMPLES = [
   { name: 'react', origin: 'http://localhost:5175' },
@@ -87,6 +94,19 @@ export default defineConfig({
       stdout: 'pipe',
       stderr: 'pipe',
     },
+    ...(LEMONLDAP
+      ? [
+          {
+            name: 'lemonldap',
+            command: 'perl e2e/lemonldap/server.pl',
+            url: `${LEMONLDAP_ORIGIN}/.well-known/openid-configuration`,
+            reuseExistingServer: !CI,
+            timeout: 30_000,
+            stdout: 'pipe' as const,
+            stderr: 'pipe' as const,
+          },
+        ]
+      : []),
     ...EXAMPLES.map(({ name, origin }) => ({
       name: `${name} example`,
       command: `node e2e/serve-example.mjs ${name}`,
