@@ -7,7 +7,7 @@
 // response (RFC 9207). Its refresh tokens live as long as the portal session they came from
 // (`offline_access` is not allowed to the client), so ending that session is what revokes them.
 import type { Page } from '@playwright/test'
-import { CALLBACK_URL, LOGGED_OUT_URL, getAccessToken, openApp, readSession, requireSession, settledState, waitForHarness, waitUntilExpired } from './helpers'
+import { APP, CALLBACK_URL, LOGGED_OUT_URL, getAccessToken, openApp, readSession, requireSession, settledState, waitForHarness, waitUntilExpired } from './helpers'
 import {
   CLIENT,
   LL,
@@ -186,3 +186,24 @@ test('logout ends the portal session through end-session, which also ends the re
   await startLogin(page)
   await expect(page.locator('#userfield')).toBeVisible()
 })
+
+for (const [option, appConfig] of [
+  ['dpop', { dpop: true }],
+  ['par', { par: true }],
+] as const) {
+  test.describe(`${option}: true`, () => {
+    test.use({ appConfig })
+
+    test('LemonLDAP 2.16 cannot do it: loginWithRedirect() fails with config_error before leaving the app', async ({ page }) => {
+      await openApp(page, '/')
+      const providerRequests: string[] = []
+      page.on('request', (request) => {
+        if (request.isNavigationRequest() && request.url().startsWith(LL)) providerRequests.push(request.url())
+      })
+      const result = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.loginWithRedirect()))
+      expect(result).toMatchObject({ ok: false, error: { code: 'config_error' } })
+      expect(page.url()).toBe(`${APP}/`)
+      expect(providerRequests).toEqual([])
+    })
+  })
+}
