@@ -26,6 +26,9 @@ const OIDC_PROVIDER_ORIGIN = 'http://127.0.0.1:4020'
  */
 const LEMONLDAP_ORIGIN = 'http://127.0.0.1:4030'
 const LEMONLDAP = CI || existsSync('/usr/share/perl5/Lemonldap/NG/Portal.pm')
+if (!LEMONLDAP && !process.env.TEST_WORKER_INDEX) {
+  console.warn('LemonLDAP::NG is not installed: e2e/lemonldap.spec.ts skips (.ci/run lists its Debian packages)')
+}
 /** The example apps (examples/*) on vite dev servers: React runs StrictMode's double effects only in development. */
 const EXAMPLES = [
   { name: 'react', origin: 'http://localhost:5175' },

@@ -1,6 +1,5 @@
 // The core scenarios, DPoP, PAR and resource indicators against oidc-provider, an OpenID Certified
 // server (e2e/oidc-provider/server.mjs), logging in through its own pages.
-import type { Page } from '@playwright/test'
 import * as oauth from 'oauth4webapi'
 import { CALLBACK_URL, LOGGED_OUT_URL, getAccessToken, openApp, readSession, requireSession, settledState, waitForHarness, waitUntilExpired } from './helpers'
 import {
@@ -12,52 +11,16 @@ import {
   login,
   opStats,
   refreshTokenState,
-  signInAtProvider,
   startLogin,
   storedDPoPKey,
   test,
 } from './oidc-provider/fixtures'
+import { expectReloadWithoutServer, expectTwoTabsShareARefresh, getAccessTokenTogether, refreshFromNode as refreshFromNodeAt, tokenOf } from './real-provider'
 
 const SHORT_TTL = 4
 
-/** Calls getAccessToken(options) in each page at the same wall-clock instant. */
-async function getAccessTokenTogether(pages: Page[], options?: { resource?: string }) {
-  const at = Date.now() + 300
-  return Promise.all(
-    pages.map((page) =>
-      page.evaluate(
-        async ({ startAt, opts }) => {
-          await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())))
-          return window.pixieTry(() => window.pixie.auth.getAccessToken(opts ?? undefined))
-        },
-        { startAt: at, opts: options ?? null },
-      ),
-    ),
-  )
-}
-
-/** The token of a successful getAccessToken(); fails the test with the error otherwise. */
-function tokenOf(result: { ok: true; value: string } | { ok: false; error: unknown }): string {
-  if (!result.ok) throw new Error(`getAccessToken() failed: ${JSON.stringify(result.error)}`)
-  return result.value
-}
-
 /** Presents `refreshToken` at the token endpoint from Node, as someone who copied it would. */
-async function refreshFromNode(refreshToken: string, dpop?: oauth.DPoPHandle) {
-  const as = await oauth.processDiscoveryResponse(new URL(OP), await oauth.discoveryRequest(new URL(OP), { [oauth.allowInsecureRequests]: true }))
-  const client = { client_id: 'pixie-e2e' }
-  const attempt = async () =>
-    oauth.processRefreshTokenResponse(
-      as,
-      client,
-      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, { DPoP: dpop, [oauth.allowInsecureRequests]: true }),
-    )
-  try {
-    return await attempt().catch((error) => (oauth.isDPoPNonceError(error) ? attempt() : Promise.reject(error)))
-  } catch (error) {
-    return error
-  }
-}
+const refreshFromNode = (refreshToken: string, dpop?: oauth.DPoPHandle) => refreshFromNodeAt(OP, 'pixie-e2e', refreshToken, dpop)
 
 test.describe('core scenarios', () => {
   test('login through the provider pages: PKCE S256, iss in the response, one token request, session stored', async ({ page }) => {
@@ -81,17 +44,7 @@ test.describe('core scenarios', () => {
 
   test('reload restores the session from IndexedDB without a request to the provider', async ({ page }) => {
     await login(page)
-    const token = await getAccessToken(page)
-    expect(token.ok).toBe(true)
-    const providerRequests: string[] = []
-    page.on('request', (request) => {
-      if (request.url().startsWith(OP)) providerRequests.push(request.url())
-    })
-    await page.reload()
-    await waitForHarness(page)
-    expect(await settledState(page)).toMatchObject({ status: 'authenticated', user: { sub: 'ada' } })
-    expect(await getAccessToken(page)).toEqual(token)
-    expect(providerRequests).toEqual([])
+    await expectReloadWithoutServer(page, OP, 'ada')
     expect((await opStats()).tokenRequests.total).toBe(1)
   })
 
@@ -134,15 +87,7 @@ test.describe('core scenarios', () => {
 
     test('two tabs refreshing at the same moment make one refresh request', async ({ page, context }) => {
       await login(page)
-      const s1 = await requireSession(page)
-      const tab2 = await context.newPage()
-      await openApp(tab2, '/')
-      expect(await settledState(tab2)).toMatchObject({ status: 'authenticated' })
-      await waitUntilExpired(s1)
-
-      const [r1, r2] = await getAccessTokenTogether([page, tab2])
-      expect(tokenOf(r1)).not.toBe(s1.accessToken)
-      expect(r2).toEqual(r1)
+      await expectTwoTabsShareARefresh(page, context)
       const stats = await opStats()
       expect(stats.tokenRequests.refresh_token).toBe(1)
       expect(stats.grantsRevoked, 'no refresh token was used twice').toBe(0)

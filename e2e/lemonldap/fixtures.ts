@@ -1,8 +1,8 @@
 // Fixtures and helpers for the tests against LemonLDAP::NG's portal (e2e/lemonldap/server.pl).
 import { existsSync } from 'node:fs'
-import { test as base, expect, type Page, type Request } from '@playwright/test'
-import * as oauth from 'oauth4webapi'
-import { CALLBACK_URL, configureApp, openApp, waitForHarness, type AppConfig } from '../helpers'
+import { test as base, expect, type Page } from '@playwright/test'
+import { configureApp, type AppConfig } from '../helpers'
+import { loginThrough, refreshFromNode as refreshFromNodeAt, startLogin as startLoginAt } from '../real-provider'
 
 export const LL = 'http://127.0.0.1:4030'
 /** Debian's liblemonldap-ng-portal-perl, which .ci/run installs; playwright.config.ts checks the same file. */
@@ -62,52 +62,20 @@ export const test = base.extend<{ appConfig: AppConfig; llReset: void }>({
 
 export { expect }
 
-/** Starts loginWithRedirect() and resolves with the authorization request the browser was sent to. */
-export async function startLogin(page: Page): Promise<URL> {
-  const navigation = page.waitForRequest((r: Request) => r.isNavigationRequest() && r.url().startsWith(`${LL}/oauth2/authorize`), {
-    timeout: 10_000,
-  })
-  await page.evaluate(() => window.pixieStart(() => window.pixie.auth.loginWithRedirect()))
-  try {
-    return new URL((await navigation).url())
-  } catch (error) {
-    const startError = await page.evaluate(() => window.pixieStartError).catch(() => undefined)
-    throw new Error(`loginWithRedirect() did not reach ${LL}/oauth2/authorize: ${JSON.stringify(startError) ?? String(error)}`)
-  }
-}
+const AUTHORIZE = `${LL}/oauth2/authorize`
 
-/** Types the demo user's login and password into the portal's own form, back to callback.html. */
-export async function signInAtPortal(page: Page) {
+/** Starts loginWithRedirect() and resolves with the authorization request the browser was sent to. */
+export const startLogin = (page: Page) => startLoginAt(page, AUTHORIZE)
+
+/** Types the demo user's login and password into the portal's own form. */
+async function signInAtPortal(page: Page) {
   await page.locator('#userfield').fill(USER.login)
   await page.locator('#passwordfield').fill(USER.login)
   await page.locator('#passwordfield').press('Enter')
-  await page.waitForURL((url) => url.href.startsWith(`${CALLBACK_URL}?`), { timeout: 10_000 })
-  await waitForHarness(page)
 }
 
 /** A whole login from the harness start page, through the portal, callback handled. */
-export async function login(page: Page) {
-  await openApp(page, '/')
-  const authorizeUrl = await startLogin(page)
-  await signInAtPortal(page)
-  const callbackUrl = new URL(page.url())
-  const result = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.handleRedirectCallback()))
-  if (!result.ok) throw new Error(`handleRedirectCallback() failed: ${JSON.stringify(result.error)}`)
-  return { authorizeUrl, callbackUrl, user: result.value.user as { sub: string } }
-}
+export const login = (page: Page) => loginThrough(page, AUTHORIZE, () => signInAtPortal(page))
 
 /** Presents `refreshToken` at the token endpoint from Node, as someone who copied it would. */
-export async function refreshFromNode(refreshToken: string, clientId = CLIENT) {
-  const issuer = new URL(LL)
-  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { [oauth.allowInsecureRequests]: true }))
-  const client = { client_id: clientId }
-  try {
-    return await oauth.processRefreshTokenResponse(
-      as,
-      client,
-      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, { [oauth.allowInsecureRequests]: true }),
-    )
-  } catch (error) {
-    return error
-  }
-}
+export const refreshFromNode = (refreshToken: string) => refreshFromNodeAt(LL, CLIENT, refreshToken)

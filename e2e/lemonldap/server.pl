@@ -66,7 +66,8 @@ languages = en
 INI
 $ENV{LLNG_DEFAULTCONFFILE} = "$tmp/lemonldap-ng.ini";
 
-require Lemonldap::NG::Portal;
+eval { require Lemonldap::NG::Portal; 1 }
+  or die "LemonLDAP::NG's portal cannot be loaded (.ci/run installs its Debian packages): $@";
 my $portal = Lemonldap::NG::Portal->run( {} );
 
 my %stats;

@@ -1,6 +1,7 @@
 // Fixtures and helpers for the tests against oidc-provider (e2e/oidc-provider/server.mjs).
-import { test as base, expect, type Page, type Request } from '@playwright/test'
-import { CALLBACK_URL, configureApp, openApp, waitForHarness, type AppConfig } from '../helpers'
+import { test as base, expect, type Page } from '@playwright/test'
+import { configureApp, type AppConfig } from '../helpers'
+import { loginThrough, startLogin as startLoginAt } from '../real-provider'
 
 export const OP = 'http://127.0.0.1:4020'
 export const API = 'https://api.example.test/'
@@ -67,38 +68,17 @@ export const jwtClaims = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>
 
 /** Starts loginWithRedirect() and resolves with the authorization request the browser was sent to. */
-export async function startLogin(page: Page): Promise<URL> {
-  const navigation = page.waitForRequest((r: Request) => r.isNavigationRequest() && r.url().startsWith(`${OP}/auth`), {
-    timeout: 10_000,
-  })
-  await page.evaluate(() => window.pixieStart(() => window.pixie.auth.loginWithRedirect()))
-  try {
-    return new URL((await navigation).url())
-  } catch (error) {
-    const startError = await page.evaluate(() => window.pixieStartError).catch(() => undefined)
-    throw new Error(`loginWithRedirect() did not reach ${OP}/auth: ${JSON.stringify(startError) ?? String(error)}`)
-  }
-}
+export const startLogin = (page: Page) => startLoginAt(page, `${OP}/auth`)
 
-/** Signs in on the provider's own login page and allows the consent page, back to callback.html. */
-export async function signInAtProvider(page: Page, username: string) {
+/** Signs in on the provider's own login page and allows the consent page. */
+async function signInAtProvider(page: Page, username: string) {
   await page.locator('#username').fill(username)
   await page.locator('#sign-in').click()
   await page.locator('#allow').click()
-  await page.waitForURL((url) => url.href.startsWith(`${CALLBACK_URL}?`), { timeout: 10_000 })
-  await waitForHarness(page)
 }
 
 /** A whole login from the harness start page, through the provider's pages, callback handled. */
-export async function login(page: Page, username = 'ada') {
-  await openApp(page, '/')
-  const authorizeUrl = await startLogin(page)
-  await signInAtProvider(page, username)
-  const callbackUrl = new URL(page.url())
-  const result = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.handleRedirectCallback()))
-  if (!result.ok) throw new Error(`handleRedirectCallback() failed: ${JSON.stringify(result.error)}`)
-  return { authorizeUrl, callbackUrl, user: result.value.user as { sub: string } }
-}
+export const login = (page: Page, username = 'ada') => loginThrough(page, `${OP}/auth`, () => signInAtProvider(page, username))
 
 /**
  * RFC 7638 thumbprint of the DPoP public key the SDK keeps in IndexedDB, computed in the page,
