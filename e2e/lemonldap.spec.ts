@@ -145,7 +145,7 @@ test('logout ends the portal session through end-session, which also ends the re
   expect(await readSession(page)).toBeUndefined()
   expect(await settledState(page)).toMatchObject({ status: 'unauthenticated' })
   expect((await llStats()).endSessions).toBe(1)
-  // The refresh token outlived nothing: its portal session is gone.
+  // The refresh token ended with the portal session it belonged to.
   expect(await refreshFromNode(session.refreshToken)).toMatchObject({ error: 'invalid_grant' })
 
   // The next login shows the portal's form again.
