@@ -21,6 +21,9 @@ export const APP_CONFIG_KEY = 'pixie-e2e-config'
 // ---------------------------------------------------------------------------------------------
 
 export interface ProviderConfig {
+  profile?: 'default' | 'keycloak' | 'auth0' | 'okta' | 'entra' | 'cognito'
+  keepRotatedRefreshTokens?: boolean
+  refreshTokenReuseInterval?: number
   accessTokenTtl?: number
   idTokenTtl?: number
   refreshTokenTtl?: number
@@ -211,8 +214,9 @@ export async function goToCallback(page: Page, options: LoginOptions = {}): Prom
   if (startPath !== null) await openApp(page, startPath)
   const landingUrl = redirectUri ?? CALLBACK_URL
 
+  // The first navigation to the provider: its authorization endpoint, wherever its profile puts it.
   const authorizeRequest = page.waitForRequest(
-    (r: Request) => r.url().startsWith(`${PROVIDER}/authorize`) && r.isNavigationRequest(),
+    (r: Request) => r.url().startsWith(`${PROVIDER}/`) && r.isNavigationRequest(),
     { timeout: 10_000 },
   )
   const loginOptions: Record<string, unknown> = {}
@@ -227,7 +231,7 @@ export async function goToCallback(page: Page, options: LoginOptions = {}): Prom
   } catch (e) {
     const startError = await page.evaluate(() => window.pixieStartError).catch(() => undefined)
     throw new Error(
-      `loginWithRedirect() did not navigate to ${PROVIDER}/authorize` +
+      `loginWithRedirect() did not navigate to ${PROVIDER}` +
         (startError ? `; it rejected with ${JSON.stringify(startError)}` : `: ${String(e)}`),
     )
   }

@@ -131,7 +131,8 @@ export function decide(ctx) {
 
 function approve(ctx, request, session) {
   const code = ctx.state.issueCode(request, session);
-  redirectBack(ctx, request, { code }, { 'Set-Cookie': sessionCookie(session.id) });
+  const extra = ctx.state.profile.callbackParams?.(session) ?? {};
+  redirectBack(ctx, request, { code, ...extra }, { 'Set-Cookie': sessionCookie(session.id) });
 }
 
 /** Redirects to the client with `result`, plus state and (RFC 9207) iss. */

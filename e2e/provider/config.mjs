@@ -1,12 +1,19 @@
 // Default configuration and clients, and validation of the patches tests send to change them.
 import { OAuthError } from './http.mjs';
+import { PROFILE_NAMES, PROFILES } from './profiles.mjs';
 
 export const DEFAULT_CONFIG = Object.freeze({
+  /** Which real provider to answer as (profiles.mjs); its config defaults apply under the test's patch. */
+  profile: 'default',
   accessTokenTtl: 60,
   idTokenTtl: 300,
   refreshTokenTtl: 86400,
   codeTtl: 60,
   rotateRefreshTokens: true,
+  /** After a rotation the previous refresh token stays valid (Entra, Keycloak's default). */
+  keepRotatedRefreshTokens: false,
+  /** Seconds after a rotation during which the previous token may be exchanged again without reuse detection (Auth0, Okta). */
+  refreshTokenReuseInterval: 0,
   issueRefreshToken: true,
   autoApprove: false,
   includeIss: true,
@@ -63,6 +70,7 @@ export function mergeConfig(base, patch) {
     if (!Object.hasOwn(DEFAULT_CONFIG, key)) throw configError(`unknown config key ${key}`);
     merged[key] = key === 'user' ? mergeUser(base.user, value) : checkedScalar(key, value);
   }
+  if (!Object.hasOwn(PROFILES, merged.profile)) throw configError(`config.profile must be one of ${PROFILE_NAMES.join(', ')}`);
   return merged;
 }
 

@@ -5,13 +5,14 @@ const LOOPBACK_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
 const MAX_BODY_BYTES = 64 * 1024;
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-/** An error answered as RFC 6749 JSON `{ error, error_description }`. */
+/** An error answered as RFC 6749 JSON `{ error, error_description }`, plus a provider's `extra` fields. */
 export class OAuthError extends Error {
-  constructor(error, description, status = 400, headers = {}) {
+  constructor(error, description, status = 400, headers = {}, extra = {}) {
     super(description);
     this.error = error;
     this.status = status;
     this.headers = headers;
+    this.extra = extra;
   }
 }
 
@@ -94,7 +95,8 @@ export function sendNoStoreJson(res, status, body) {
 }
 
 export function sendOAuthError(res, err) {
-  sendJson(res, err.status, { error: err.error, error_description: err.message }, { ...NO_STORE, ...err.headers });
+  const body = { error: err.error, ...(err.message && { error_description: err.message }), ...err.extra };
+  sendJson(res, err.status, body, { ...NO_STORE, ...err.headers });
 }
 
 /** `contentType` null sends no Content-Type header at all. */

@@ -13,12 +13,42 @@ export function endSession(ctx) {
   } catch (err) {
     return sendErrorPage(ctx.res, err.message);
   }
+  // Entra: without logout_hint the user first picks the account to sign out (profiles.mjs).
+  if (ctx.state.profile.logout?.accountPicker && !params.logout_hint && ctx.url.searchParams.get('picked') !== '1') {
+    const picked = new URL(ctx.url);
+    picked.searchParams.set('picked', '1');
+    return sendHtml(ctx.res, 200, 'Pick an account', `<a id="pick-account" href="${escapeHtml(picked.pathname + picked.search)}">Sign out ${escapeHtml(ctx.state.config.user.email)}</a>`);
+  }
+  signOutAndRedirect(ctx, params.post_logout_redirect_uri, { state: params.state });
+}
+
+function signOutAndRedirect(ctx, target, query) {
   ctx.state.sessions.delete(currentSession(ctx)?.id);
   const headers = { 'Set-Cookie': expiredSessionCookie() };
-  if (params.post_logout_redirect_uri) {
-    return redirect(ctx.res, withQuery(params.post_logout_redirect_uri, { state: params.state }), headers);
-  }
+  if (target) return redirect(ctx.res, withQuery(target, query), headers);
   sendHtml(ctx.res, 200, 'Signed out', `<p id="signed-out">You are signed out of ${escapeHtml(ctx.state.issuer)}.</p>`, headers);
+}
+
+/**
+ * Cognito's GET /logout?client_id=...&logout_uri=...: signs out and redirects to logout_uri, one
+ * of the client's registered sign-out URLs, as it is (profiles.mjs). Not an RP-Initiated Logout
+ * endpoint: no id_token_hint, no post_logout_redirect_uri, no state.
+ */
+export function cognitoLogout(ctx) {
+  ctx.state.stats.endSessions += 1;
+  ctx.state.stats.lastEndSession = Object.fromEntries(ctx.url.searchParams);
+  let params;
+  try {
+    params = singleValuedParams(ctx.url.searchParams);
+    const client = ctx.state.clients.get(params.client_id);
+    if (!client) throw new Error(`unknown client_id ${params.client_id ?? '(missing)'}`);
+    if (!client.post_logout_redirect_uris.includes(params.logout_uri)) {
+      throw new Error(`logout_uri ${params.logout_uri ?? '(missing)'} is not a sign-out URL of ${client.client_id}`);
+    }
+  } catch (err) {
+    return sendErrorPage(ctx.res, err.message);
+  }
+  signOutAndRedirect(ctx, params.logout_uri, {});
 }
 
 /**
@@ -26,6 +56,7 @@ export function endSession(ctx) {
  * the client is consistent, and post_logout_redirect_uri is registered exactly for that client.
  */
 function checkLogoutRequest(ctx, params) {
+  if (ctx.state.profile.logout?.requireIdTokenHint && !params.id_token_hint) throw new Error('id_token_hint is required');
   const hint = params.id_token_hint ? verifyIdTokenHint(ctx, params.id_token_hint) : undefined;
   if (params.client_id && hint && hint.aud !== params.client_id) {
     throw new Error('client_id does not match the audience of id_token_hint');

@@ -1,12 +1,21 @@
 // Types for mock-provider.mjs, so TypeScript tests can import it under strict settings.
 
+/** The real providers the mock can answer as (profiles.mjs). */
+export type MockProviderProfile = 'default' | 'keycloak' | 'auth0' | 'okta' | 'entra' | 'cognito';
+
 export interface MockProviderConfig {
+  /** Which real provider to answer as; its config defaults apply under the rest of the patch. */
+  profile: MockProviderProfile;
   /** Seconds. */
   accessTokenTtl: number;
   idTokenTtl: number;
   refreshTokenTtl: number;
   codeTtl: number;
   rotateRefreshTokens: boolean;
+  /** After a rotation the previous refresh token stays valid. */
+  keepRotatedRefreshTokens: boolean;
+  /** Seconds after a rotation during which the previous token may be exchanged again without reuse detection. */
+  refreshTokenReuseInterval: number;
   issueRefreshToken: boolean;
   autoApprove: boolean;
   includeIss: boolean;
@@ -67,7 +76,9 @@ export interface MockProviderStats {
 }
 
 export interface MockProviderState {
+  /** The issuer of the current profile: the origin, plus the profile's path. */
   readonly issuer: string;
+  readonly origin: string;
   readonly config: MockProviderConfig;
   reset(config?: MockProviderConfigPatch): void;
   updateConfig(patch: MockProviderConfigPatch): void;
@@ -76,7 +87,7 @@ export interface MockProviderState {
 }
 
 export interface MockProvider {
-  /** The issuer: http://127.0.0.1:<port>, no trailing slash. */
+  /** The origin, http://127.0.0.1:<port>, no trailing slash: also the default profile's issuer. */
   url: string;
   /** Stops listening and destroys open sockets. */
   close(): Promise<void>;

@@ -8,7 +8,8 @@ import { CONTROL_ROUTES } from './control.mjs';
 import { dropBrowserResend, runWithFaults } from './faults.mjs';
 import { OAuthError, answerPreflight, applyCors, readBody, sendJson, sendOAuthError } from './http.mjs';
 import { createSigningKey } from './jwt.mjs';
-import { endSession } from './logout.mjs';
+import { cognitoLogout, endSession } from './logout.mjs';
+import { endpointPaths } from './profiles.mjs';
 import { echoApi, protectedApi, userinfo } from './resources.mjs';
 import { ProviderState } from './state.mjs';
 import { revoke, token } from './token.mjs';
@@ -16,15 +17,16 @@ import { revoke, token } from './token.mjs';
 const LOOPBACK = '127.0.0.1';
 
 function metadata(state) {
-  const { issuer, config } = state;
+  const { issuer, origin, config } = state;
+  const paths = endpointPaths(config.profile);
   return {
     issuer,
-    authorization_endpoint: `${issuer}/authorize`,
-    token_endpoint: `${issuer}/token`,
-    jwks_uri: `${issuer}/jwks`,
-    userinfo_endpoint: `${issuer}/userinfo`,
-    ...(config.revocationEndpoint && { revocation_endpoint: `${issuer}/revoke` }),
-    ...(config.endSessionEndpoint && { end_session_endpoint: `${issuer}/end-session` }),
+    authorization_endpoint: origin + paths.authorize,
+    token_endpoint: origin + paths.token,
+    jwks_uri: origin + paths.jwks,
+    userinfo_endpoint: origin + paths.userinfo,
+    ...(config.revocationEndpoint && paths.revoke && { revocation_endpoint: origin + paths.revoke }),
+    ...(config.endSessionEndpoint && paths.endSession && { end_session_endpoint: origin + paths.endSession }),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token'],
@@ -49,22 +51,34 @@ function jwks(ctx) {
   sendJson(ctx.res, 200, { keys: [ctx.key.jwk] });
 }
 
-// The config flags only hide endpoints from discovery; the endpoints still answer and count, so a
-// test can prove a client did not call an endpoint it was never told about.
-const ROUTES = {
-  '/.well-known/openid-configuration': { GET: discovery },
+// The protocol endpoints, which each profile places at its own paths (profiles.mjs). The config
+// flags only hide endpoints from discovery; the endpoints still answer and count, so a test can
+// prove a client did not call an endpoint it was never told about.
+const ENDPOINTS = {
+  discovery: { GET: discovery },
+  authorize: { GET: authorize },
+  token: { POST: token },
+  jwks: { GET: jwks },
+  userinfo: { GET: userinfo, POST: userinfo },
+  revoke: { POST: revoke },
+  endSession: { GET: endSession },
+  cognitoLogout: { GET: cognitoLogout },
+};
+
+// Where every profile has them: the mock's own login form, sample APIs and control API.
+const FIXED_ROUTES = {
   '/.well-known/oauth-authorization-server': { GET: discovery },
-  '/authorize': { GET: authorize },
   '/authorize/decision': { POST: decide },
-  '/token': { POST: token },
-  '/jwks': { GET: jwks },
-  '/userinfo': { GET: userinfo, POST: userinfo },
-  '/revoke': { POST: revoke },
-  '/end-session': { GET: endSession },
   '/api/me': { GET: protectedApi },
   '/api/echo': { POST: echoApi },
   ...CONTROL_ROUTES,
 };
+
+function routeFor(state, pathname) {
+  const paths = endpointPaths(state.config.profile);
+  const endpoint = Object.keys(paths).find((name) => paths[name] === pathname);
+  return endpoint ? ENDPOINTS[endpoint] : FIXED_ROUTES[pathname];
+}
 
 async function handleRequest(ctx) {
   const { req, res } = ctx;
@@ -75,7 +89,7 @@ async function handleRequest(ctx) {
     if (req.method === 'OPTIONS') return answerPreflight(req, res);
     ctx.rawBody = await readBody(req);
     if (dropBrowserResend(ctx)) return;
-    const route = ROUTES[ctx.url.pathname];
+    const route = routeFor(ctx.state, ctx.url.pathname);
     if (!route) return sendJson(res, 404, { error: 'not_found', error_description: `no endpoint at ${ctx.url.pathname}` });
     const handler = route[req.method];
     if (!handler) {
@@ -147,7 +161,7 @@ export async function startMockProvider({ port = 4010, host = LOOPBACK, clients 
     server.listen(port, LOOPBACK, resolve);
   });
   const url = `http://${LOOPBACK}:${server.address().port}`;
-  state.issuer = url;
+  state.origin = url;
   const close = () => new Promise((resolve) => {
     cancelAll();
     server.close(() => resolve());

@@ -1,6 +1,7 @@
 // Everything the server remembers: config, sessions, codes, token families, faults, counters, log.
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_CONFIG, mergeConfig } from './config.mjs';
+import { PROFILES, issuerOf } from './profiles.mjs';
 import { FaultQueue } from './faults.mjs';
 
 const LOG_LIMIT = 2000;
@@ -30,14 +31,25 @@ function emptyStats() {
  */
 export class ProviderState {
   constructor({ clients, config }) {
-    this.issuer = '';
+    this.origin = '';
     this.clients = new Map(clients.map((client) => [client.client_id, client]));
     this.faults = new FaultQueue();
     this.reset(config);
   }
 
+  /** The issuer of the current profile: the origin, plus a path for most (Entra's tenant, Keycloak's realm...). */
+  get issuer() {
+    return issuerOf(this.origin, this.config.profile);
+  }
+
+  get profile() {
+    return PROFILES[this.config.profile];
+  }
+
+  /** A profile's config defaults apply first, then the test's own patch over them. */
   reset(configPatch) {
-    this.config = mergeConfig(DEFAULT_CONFIG, configPatch);
+    const profile = mergeConfig(DEFAULT_CONFIG, { profile: configPatch?.profile ?? 'default' }).profile;
+    this.config = mergeConfig(mergeConfig(DEFAULT_CONFIG, { profile, ...PROFILES[profile].config }), configPatch);
     this.sessions = new Map();
     this.interactions = new Map();
     this.codes = new Map();

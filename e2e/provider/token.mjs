@@ -86,20 +86,37 @@ function verifierMatchesChallenge(verifier, challenge) {
   return CODE_VERIFIER.test(verifier) && createHash('sha256').update(verifier).digest('base64url') === challenge;
 }
 
+/** A refused refresh as the current profile answers it: its status and body, `description` aside. */
+function refusedRefresh(ctx, description) {
+  const { status, body } = ctx.state.profile.refusedRefresh();
+  const { error, error_description: profileDescription, ...extra } = body;
+  return new OAuthError(error, ctx.state.config.profile === 'default' ? description : profileDescription, status, {}, extra);
+}
+
 function exchangeRefreshToken(ctx, client, form, effect) {
   requireParams(form, ['refresh_token']);
   const record = ctx.state.refreshTokens.get(form.refresh_token);
-  if (!record || record.family.clientId !== client.client_id) throw invalidGrant('unknown refresh token');
-  if (record.state === 'rotated') {
+  if (!record || record.family.clientId !== client.client_id) throw refusedRefresh(ctx, 'unknown refresh token');
+  if (record.state === 'rotated' && !withinReuseInterval(ctx, record)) {
     ctx.state.detectRefreshTokenReuse(record);
-    throw invalidGrant('refresh token was already used; its token family is revoked');
+    throw refusedRefresh(ctx, 'refresh token was already used; its token family is revoked');
   }
-  if (record.state === 'revoked') throw invalidGrant('refresh token was revoked');
-  if (record.expiresAt <= ctx.state.nowMs()) throw invalidGrant('refresh token expired');
+  if (record.state === 'revoked') throw refusedRefresh(ctx, 'refresh token was revoked');
+  if (record.expiresAt <= ctx.state.nowMs()) throw refusedRefresh(ctx, 'refresh token expired');
   const scope = form.scope ? narrowedScope(record.family.scope, form.scope) : record.family.scope;
-  const rotate = ctx.state.config.rotateRefreshTokens;
-  if (rotate) record.state = 'rotated';
+  const { rotateRefreshTokens: rotate, keepRotatedRefreshTokens: keep } = ctx.state.config;
+  if (rotate && !keep && record.state === 'active') Object.assign(record, { state: 'rotated', rotatedAt: ctx.state.nowMs() });
   return issueTokens(ctx, record.family, { scope, withRefreshToken: rotate, effect });
+}
+
+/**
+ * Auth0's "reuse interval", Okta's grace period: for a while after its rotation, the previous
+ * token (only the latest rotated one) may be exchanged again for a new one without reuse detection.
+ */
+function withinReuseInterval(ctx, record) {
+  const { refreshTokens } = record.family;
+  const previous = refreshTokens[refreshTokens.length - 2];
+  return record === previous && ctx.state.nowMs() - record.rotatedAt < ctx.state.config.refreshTokenReuseInterval * 1000;
 }
 
 /** RFC 6749 §6: a refresh may ask for less than was granted, never more. */
