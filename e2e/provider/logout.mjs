@@ -3,18 +3,25 @@ import { currentSession, expiredSessionCookie } from './authorize.mjs';
 import { escapeHtml, redirect, sendErrorPage, sendHtml, singleValuedParams, withQuery } from './http.mjs';
 import { verifyJwt } from './jwt.mjs';
 
-export function endSession(ctx) {
+/** Counts a logout request and reads its parameters; `check` throws to answer with the error page instead. */
+function readLogoutRequest(ctx, check) {
   ctx.state.stats.endSessions += 1;
   ctx.state.stats.lastEndSession = Object.fromEntries(ctx.url.searchParams);
-  let params;
   try {
-    params = singleValuedParams(ctx.url.searchParams);
-    checkLogoutRequest(ctx, params);
+    const params = singleValuedParams(ctx.url.searchParams);
+    check(params);
+    return params;
   } catch (err) {
-    return sendErrorPage(ctx.res, err.message);
+    sendErrorPage(ctx.res, err.message);
+    return null;
   }
+}
+
+export function endSession(ctx) {
+  const params = readLogoutRequest(ctx, (p) => checkLogoutRequest(ctx, p));
+  if (!params) return;
   // Entra: without logout_hint the user first picks the account to sign out (profiles.mjs).
-  if (ctx.state.profile.logout?.accountPicker && !params.logout_hint && ctx.url.searchParams.get('picked') !== '1') {
+  if (ctx.state.profile.logout?.accountPicker && !params.logout_hint && params.picked !== '1') {
     const picked = new URL(ctx.url);
     picked.searchParams.set('picked', '1');
     return sendHtml(ctx.res, 200, 'Pick an account', `<a id="pick-account" href="${escapeHtml(picked.pathname + picked.search)}">Sign out ${escapeHtml(ctx.state.config.user.email)}</a>`);
@@ -35,20 +42,14 @@ function signOutAndRedirect(ctx, target, query) {
  * endpoint: no id_token_hint, no post_logout_redirect_uri, no state.
  */
 export function cognitoLogout(ctx) {
-  ctx.state.stats.endSessions += 1;
-  ctx.state.stats.lastEndSession = Object.fromEntries(ctx.url.searchParams);
-  let params;
-  try {
-    params = singleValuedParams(ctx.url.searchParams);
-    const client = ctx.state.clients.get(params.client_id);
-    if (!client) throw new Error(`unknown client_id ${params.client_id ?? '(missing)'}`);
-    if (!client.post_logout_redirect_uris.includes(params.logout_uri)) {
-      throw new Error(`logout_uri ${params.logout_uri ?? '(missing)'} is not a sign-out URL of ${client.client_id}`);
+  const params = readLogoutRequest(ctx, ({ client_id: clientId, logout_uri: logoutUri }) => {
+    const client = ctx.state.clients.get(clientId);
+    if (!client) throw new Error(`unknown client_id ${clientId ?? '(missing)'}`);
+    if (!client.post_logout_redirect_uris.includes(logoutUri)) {
+      throw new Error(`logout_uri ${logoutUri ?? '(missing)'} is not a sign-out URL of ${client.client_id}`);
     }
-  } catch (err) {
-    return sendErrorPage(ctx.res, err.message);
-  }
-  signOutAndRedirect(ctx, params.logout_uri, {});
+  });
+  if (params) signOutAndRedirect(ctx, params.logout_uri, {});
 }
 
 /**
