@@ -117,7 +117,8 @@ export function describeExampleApp(name: string, origin: string) {
 
       await page.getByRole('button', { name: 'Log out' }).click()
 
-      await page.waitForURL(`${origin}/`)
+      // Back from end-session with the logout request's state (RP-Initiated Logout 1.0 §2).
+      await page.waitForURL((url) => url.origin + url.pathname === `${origin}/` && url.searchParams.has('state'))
       await expect(page.locator('#status')).toHaveText('unauthenticated')
       await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible()
       await expectNothingStored(page)
