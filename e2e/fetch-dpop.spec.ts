@@ -31,7 +31,7 @@ async function loginWithFreshHandle(page: Page) {
 }
 
 test.describe('DPoP-bound tokens', () => {
-  test.use({ appConfig: { dpop: true } })
+  test.use({ appConfig: { dpop: true, allowedOrigins: [OP] } })
 
   test('auth.fetch(): Authorization DPoP and a proof bound to the token (ath), resent once with the nonce the server asked for', async ({
     page,

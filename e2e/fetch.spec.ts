@@ -2,6 +2,7 @@
 // nothing else retried, request bodies sent again intact.
 import type { Page, Request } from '@playwright/test'
 import {
+  APP,
   CLIENT_ID,
   PROVIDER,
   USER_SUB,
@@ -82,6 +83,9 @@ const invalidToken = (times = 1) => ({
 })
 
 test.describe('auth.fetch', () => {
+  // The mock provider serves the test APIs too: an origin the app must allow.
+  test.use({ appConfig: { allowedOrigins: [PROVIDER] } })
+
   test('sends the access token as a Bearer header, never in the URL, and returns the API response as it is', async ({ page }) => {
     await login(page)
     const session = await requireSession(page)
@@ -213,5 +217,81 @@ test.describe('auth.fetch', () => {
     expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'network_error' } })
     expect((await requireSession(page)).refreshToken).toBe(before.refreshToken)
     expect((await getStats()).tokenRequests.refresh_token).toBe(0)
+  })
+})
+
+/** An origin nothing is allowed to send tokens to; nothing listens there either. */
+const ELSEWHERE = 'http://127.0.0.1:4011'
+
+/** Every request the page sends that carries an Authorization header. */
+function recordAuthorizedRequests(page: Page): Request[] {
+  const requests: Request[] = []
+  page.on('request', (request) => {
+    if (request.headers().authorization) requests.push(request)
+  })
+  return requests
+}
+
+/** Every request the page sends to `origin`, preflights included. */
+function recordRequestsTo(page: Page, origin: string): string[] {
+  const urls: string[] = []
+  page.on('request', (request) => {
+    if (new URL(request.url()).origin === origin) urls.push(`${request.method()} ${request.url()}`)
+  })
+  return urls
+}
+
+test.describe('auth.fetch sends the token only to allowed origins', () => {
+  test('an injected <base href> does not move a relative URL: it goes to location.origin', async ({ page }) => {
+    await login(page)
+    const { accessToken } = await requireSession(page)
+    const authorized = recordAuthorizedRequests(page)
+    const elsewhere = recordRequestsTo(page, ELSEWHERE)
+    // Plain HTML injection, which a script-src CSP does not stop.
+    await page.evaluate((href) => document.head.insertAdjacentHTML('afterbegin', `<base href="${href}/">`), ELSEWHERE)
+    expect(await page.evaluate(() => document.baseURI)).toBe(`${ELSEWHERE}/`)
+
+    const result = await page.evaluate(() =>
+      window.pixieTry(async () => (await window.pixie.auth.fetch('/api/orders?page=2')).url),
+    )
+    expect(result).toEqual({ ok: true, value: `${APP}/api/orders?page=2` })
+    expect(elsewhere).toEqual([])
+    expect(authorized.map((r) => [r.url(), r.headers().authorization])).toEqual([
+      [`${APP}/api/orders?page=2`, `Bearer ${accessToken}`],
+    ])
+  })
+
+  test('another origin as a string, //host, URL or Request is config_error naming it; nothing is sent', async ({ page }) => {
+    await login(page)
+    const elsewhere = recordRequestsTo(page, ELSEWHERE)
+    const results = await page.evaluate(
+      (origin) =>
+        Promise.all(
+          [
+            () => window.pixie.auth.fetch(`${origin}/api/me`),
+            () => window.pixie.auth.fetch(`//${new URL(origin).host}/api/me`),
+            () => window.pixie.auth.fetch(new URL('/api/me', origin)),
+            () => window.pixie.auth.fetch(new Request(`${origin}/api/me`, { method: 'POST', body: 'x' })),
+            () => window.pixie.auth.fetch('data:text/plain,hello'),
+          ].map((call) => window.pixieTry(call)),
+        ),
+      ELSEWHERE,
+    )
+    for (const [index, result] of results.entries()) {
+      expect(result, `call ${index}`).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+      if (!result.ok) expect(result.error.message).toContain(index === 4 ? 'data:' : ELSEWHERE)
+    }
+    expect(elsewhere).toEqual([])
+    expect((await getStats()).tokenRequests.refresh_token, 'no token was even refreshed for them').toBe(0)
+  })
+
+  test.describe('with the default configuration', () => {
+    test("the provider's API, another origin, needs allowedOrigins", async ({ page }) => {
+      await login(page)
+      const result = await apiFetch(page, { kind: 'get', url: API_ME })
+      expect(result).toMatchObject({ ok: false, error: { code: 'config_error' } })
+      if (!result.ok) expect(result.error.message).toContain(PROVIDER)
+      expect((await getStats()).apiRequests).toBe(0)
+    })
   })
 })

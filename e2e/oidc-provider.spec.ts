@@ -236,4 +236,33 @@ test.describe('resource indicators', () => {
     expect(unknown).toMatchObject({ ok: false, error: { code: 'oauth_error', error: 'invalid_target' } })
     expect(await settledState(page), 'the session is kept').toMatchObject({ status: 'authenticated' })
   })
+
+  test("auth.fetch gives each resource's origin that resource's token, and the app's origin the session's own", async ({
+    page,
+  }) => {
+    // Both APIs answer from here with the Authorization header they received (CORS preflights too).
+    for (const api of [API, REPORTS]) {
+      await page.route(`${api}**`, (route) =>
+        route.fulfill({
+          status: 200,
+          headers: {
+            'access-control-allow-origin': new URL(page.url()).origin,
+            'access-control-allow-headers': 'authorization, dpop',
+            'content-type': 'text/plain',
+          },
+          body: route.request().headers().authorization ?? '',
+        }),
+      )
+    }
+    await login(page)
+    const session = await requireSession(page)
+    const sent = await page.evaluate(
+      (urls) => Promise.all(urls.map(async (url) => (await window.pixie.auth.fetch(url)).text())),
+      [`${REPORTS}q3?x=1`, `${API}orders`],
+    )
+    const [toReports, toApi] = sent.map((header) => header.replace(/^Bearer /, ''))
+    expect(jwtClaims(toReports)).toMatchObject({ aud: REPORTS })
+    expect(toApi).toBe(session.accessToken)
+    expect(jwtClaims(toApi)).toMatchObject({ aud: API })
+  })
 })

@@ -5,6 +5,7 @@ import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl, redeemCallback }
 import { discoverMetadata } from './discovery.js'
 import { bindAuthorizationCode, dpopKeys } from './dpop.js'
 import { AuthError, toAuthError } from './errors.js'
+import { absoluteInput, resourceForUrl } from './fetch-origins.js'
 import { endSessionUrl, revokeRefreshToken } from './logout.js'
 import { resolveOptions, type AuthClientOptions } from './options.js'
 import { frontChannelUrl } from './par.js'
@@ -231,7 +232,14 @@ export interface AuthClient {
    * Rejects with an `AuthError`: `login_required` without a session, `network_error` when the
    * request fails, `config_error` when `init` already has an `Authorization` header.
    *
+   * The token goes only to the app's own origin (`location.origin`), the origins of the `resource`
+   * option and `allowedOrigins`: a request for any other origin rejects with `config_error` naming
+   * it, and nothing is sent. A relative URL resolves against `location.origin`, never against
+   * `document.baseURI` (an injected `<base href>` cannot redirect it). A resource's origin gets
+   * that resource's token (RFC 8707); the others the session's own.
+   *
    * @see https://www.rfc-editor.org/rfc/rfc6750.html#section-3.1
+   * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.9
    * @example
    * ```ts
    * const response = await auth.fetch('/api/orders', { method: 'POST', body: JSON.stringify(order) })
@@ -608,11 +616,18 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
       }
     }
 
-  /** The session's access token for `auth.fetch()` and UserInfo, with the DPoP handle it is bound to. */
-  const credentials: CredentialsSource = async (forceRefresh) => {
-    const accessToken = await client.getAccessToken({ forceRefresh })
-    return { accessToken, dpop: session?.tokenType === 'dpop' ? await dpop?.handle() : undefined }
-  }
+  /**
+   * The access token for `resource` (default: the session's own), for `auth.fetch()` and UserInfo,
+   * with the DPoP handle it is bound to.
+   */
+  const credentialsFor =
+    (resource?: string): CredentialsSource =>
+    async (forceRefresh) => {
+      const accessToken = await client.getAccessToken({ forceRefresh, resource })
+      const token = session && tokenFor(session, requestedTarget(config.resource, resource))
+      return { accessToken, dpop: token?.tokenType === 'dpop' ? await dpop?.handle() : undefined }
+    }
+  const credentials = credentialsFor()
 
   /** Reads UserInfo and stores its claims in the session, for this tab and the others. */
   async function refreshUser({ metadata, user }: Session) {
@@ -695,7 +710,14 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
       return tokenFor(next, target)!.accessToken
     })),
 
-    fetch: guarded((input: RequestInfo | URL, init?: RequestInit) => authorizedFetch(credentials, config.http, input, init)),
+    fetch: guarded(async (input: RequestInfo | URL, init?: RequestInit) => {
+      // Checked before any token is read: a request to an origin not allowed sends nothing at all.
+      const appOrigin = typeof location === 'undefined' ? undefined : location.origin
+      const absolute = absoluteInput(input, appOrigin)
+      const url = new URL(absolute instanceof Request ? absolute.url : absolute)
+      const resource = resourceForUrl(url, { appOrigin, allowedOrigins: config.allowedOrigins, resources: config.resource })
+      return authorizedFetch(credentialsFor(resource), config.http, absolute, init)
+    }),
 
     getUser: guarded(async ({ refresh = false }: GetUserOptions = {}) => {
       await restore()

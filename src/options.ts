@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
+import { resolveAllowedOrigins } from './fetch-origins.js'
 import { resolveResources } from './resource.js'
 import { assertLogoutUrl, isLoopbackHost } from './url-policy.js'
 
@@ -96,6 +97,19 @@ export interface AuthClientOptions {
    */
   resource?: string | string[]
   /**
+   * More origins `auth.fetch()` may send the access token to, besides the app's own
+   * (`location.origin`) and those of `resource`: exact origins such as `'https://api.example.com'`
+   * (no wildcard, path or trailing slash; else `config_error`). A request to any other origin
+   * rejects with `config_error` and is not sent.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.9
+   * @example
+   * ```ts
+   * createAuthClient({ issuer, clientId, redirectUri, allowedOrigins: ['https://api.example.com'] })
+   * ```
+   */
+  allowedOrigins?: string[]
+  /**
    * `'iframe'`: when there is no session, or it can no longer be refreshed, `getAccessToken()` first
    * tries to log in silently, with `prompt=none` in a hidden iframe (OIDC Core §3.1.2.1). That works
    * only where the browser sends the server's session cookie to a frame inside the app: when the
@@ -141,6 +155,8 @@ export interface ResolvedOptions {
   par: boolean
   /** The `resource` option as a list, validated; empty when not set (RFC 8707). */
   resource: string[]
+  /** The `allowedOrigins` option, validated: more origins `auth.fetch()` sends the token to. */
+  allowedOrigins: string[]
   silentLogin?: 'iframe'
   silentLoginTimeoutSeconds: number
   silentRedirectUri: string
@@ -208,6 +224,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     dpop: options.dpop ?? false,
     par: options.par ?? false,
     resource: resolveResources(options.resource),
+    allowedOrigins: resolveAllowedOrigins(options.allowedOrigins),
     silentLogin: options.silentLogin,
     silentLoginTimeoutSeconds: options.silentLoginTimeoutSeconds ?? 10,
     silentRedirectUri: options.silentRedirectUri ?? options.redirectUri,

@@ -8,4 +8,5 @@ export const auth = createAuthClient({
   clientId: 'pixie-demo',
   redirectUri: `${location.origin}/`,
   postLogoutRedirectUri: `${location.origin}/`,
+  allowedOrigins: [issuer], // the protected API lives there too: auth.fetch() sends the token to it
 })

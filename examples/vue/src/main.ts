@@ -23,6 +23,7 @@ createApp(App)
       clientId: 'pixie-demo',
       redirectUri: `${location.origin}/`,
       postLogoutRedirectUri: `${location.origin}/`,
+      allowedOrigins: ['http://127.0.0.1:4010'], // its protected API: auth.fetch() sends the token there
     }),
   )
   .mount('#app')
