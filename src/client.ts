@@ -196,6 +196,8 @@ export interface AuthClient {
    * login's redirect URI (origin and path) rejects with `invalid_response`, its code unredeemed
    * (RFC 9700 §4.4.2). A URL with no response to a login of this client (another client's, on the
    * same origin) rejects with `invalid_state` and is left as it was: no URL cleaning, no error state.
+   * Like a refresh, it waits for the cross-tab lock at most `lockWaitSeconds`, then rejects with
+   * `timeout` before redeeming anything: the login can be completed again with the same `url`.
    *
    * @example
    * ```ts
@@ -207,7 +209,9 @@ export interface AuthClient {
    * Returns a valid access token, refreshing it when less than `refreshLeewaySeconds` are left.
    * Concurrent calls, in this tab and in others, share one refresh. Rejects with `login_required`
    * when there is no session or the server ended it; with the `silentLogin` option, a silent login
-   * (`prompt=none` in a hidden iframe) is tried first.
+   * (`prompt=none` in a hidden iframe) is tried first. When another tab is refreshing, it waits
+   * for that tab's token, at most `lockWaitSeconds`; then it rejects with `timeout` and keeps the
+   * session (that tab may be frozen holding the lock, and may have spent the refresh token).
    *
    * With `resource` and/or `scope`, returns a token for that API and scopes (RFC 8707), obtained
    * with the session's refresh token and cached in the session until it expires.
@@ -230,7 +234,8 @@ export interface AuthClient {
    * like `fetch()`. Redirects are not followed, so the token only goes to the URL given: a
    * redirect resolves as an `opaqueredirect` response. There is no timeout: pass a `signal`.
    * Rejects with an `AuthError`: `login_required` without a session, `network_error` when the
-   * request fails, `config_error` when `init` already has an `Authorization` header.
+   * request fails, `config_error` when `init` already has an `Authorization` header, `timeout`
+   * when getting the token waited `lockWaitSeconds` for another tab (see `getAccessToken()`).
    *
    * The token goes only to the app's own origin (`location.origin`), the origins of the `resource`
    * option and `allowedOrigins`: a request for any other origin rejects with `config_error` naming
@@ -278,7 +283,9 @@ export interface AuthClient {
    * `https:` URL (`http:` on loopback hosts): otherwise `config_error`, and nothing is cleared.
    * The session is deleted from memory and from IndexedDB (retried on a fresh connection); when
    * IndexedDB still refuses, it rejects with `storage_error` after clearing the page and revoking,
-   * without navigating: a reload could then find the session again.
+   * without navigating: a reload could then find the session again. It waits for another tab's
+   * refresh to end first, at most `lockWaitSeconds`; then it rejects with `timeout` and nothing
+   * has changed.
    *
    * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
    * @example
@@ -394,6 +401,8 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   const refreshing = new Map<string, Promise<Session>>()
   let tabs: TabChannel | undefined
   let stopWatchingPage: (() => void) | undefined
+  // Refreshes waiting for the lock, told of each session another tab shares meanwhile.
+  const waiting = new Set<(next: Session) => void>()
 
   const adopt = (next: Session | undefined, error?: AuthError) => {
     // Unchanged claims keep the snapshot's user object, so subscribers see no change when only the
@@ -423,9 +432,16 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     new AuthError('login_required', 'The session has ended; log in again', { cause })
 
   const onTabMessage = (message: TabMessage) => {
-    if (message.type === 'session') adoptRecord(message)
-    else adoptRecord({ version: message.version }, message.reason === 'invalid_grant' ? sessionEnded() : undefined)
+    if (message.type === 'session') {
+      adoptRecord(message)
+      // Only a session taken as the newest answers a waiting refresh.
+      if (session === message.session) for (const waiter of waiting) waiter(message.session)
+    } else adoptRecord({ version: message.version }, message.reason === 'invalid_grant' ? sessionEnded() : undefined)
   }
+
+  /** Every wait for the cross-tab lock is bounded: its holder may be frozen. */
+  const lock = <T>(task: () => Promise<T>, signal?: AbortSignal) =>
+    withRefreshLock(lockName, task, { waitMs: config.lockWaitMs, signal })
 
   /** A response at the redirect URI (origin and path) to a login of this client, not of another one on the origin. */
   const isCallback = (url: string) => {
@@ -495,6 +511,12 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     return error
   }
 
+  /** Whether `candidate` has a token for `target` that is fresh and not the one found stale. */
+  const answers = (candidate: Session, staleAccessToken: string | undefined, target?: TokenTarget) => {
+    const current = tokenFor(candidate, target)
+    return current !== undefined && current.accessToken !== staleAccessToken && isFresh(current, config.refreshLeewaySeconds)
+  }
+
   /** Runs inside the lock, so the stored session is the newest any tab has. */
   async function refreshInsideLock(staleAccessToken: string | undefined, target?: TokenTarget): Promise<Session> {
     // It wins over whatever this tab held, versions included: a wiped store means logged out.
@@ -504,8 +526,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
       adopt(undefined)
       throw new AuthError('login_required', 'Not logged in')
     }
-    const current = tokenFor(stored, target)
-    if (current && current.accessToken !== staleAccessToken && isFresh(current, config.refreshLeewaySeconds)) {
+    if (answers(stored, staleAccessToken, target)) {
       adopt(stored)
       return stored
     }
@@ -518,13 +539,33 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     }
   }
 
+  /**
+   * Refreshes under the lock. While waiting for it, a session another tab shares that answers the
+   * need ends the wait at once: the lock's holder has done the refresh this tab was waiting to do.
+   */
+  const refreshWhenFree = (staleAccessToken: string | undefined, target?: TokenTarget) =>
+    new Promise<Session>((resolve, reject) => {
+      const answered = new AbortController()
+      const waiter = (next: Session) => {
+        if (!answers(next, staleAccessToken, target)) return
+        answered.abort()
+        resolve(next)
+      }
+      waiting.add(waiter)
+      const inLock = () => {
+        waiting.delete(waiter)
+        return refreshInsideLock(staleAccessToken, target)
+      }
+      lock(inLock, answered.signal)
+        .then(resolve, reject)
+        .finally(() => waiting.delete(waiter))
+    })
+
   const refresh = (staleAccessToken: string | undefined, target?: TokenTarget) => {
     const key = target ? targetKey(target) : ''
     let pending = refreshing.get(key)
     if (!pending) {
-      pending = withRefreshLock(lockName, () => refreshInsideLock(staleAccessToken, target)).finally(() =>
-        refreshing.delete(key),
-      )
+      pending = refreshWhenFree(staleAccessToken, target).finally(() => refreshing.delete(key))
       refreshing.set(key, pending)
     }
     return pending
@@ -541,11 +582,13 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     }
     try {
       cleanCallbackUrl(callbackUrl)
-      const transaction = await takeTransaction(transactions, owner, state)
-      const next = await redeemCallback(config, transaction, callbackUrl, await dpop?.handle())
-      // Under the lock, so a refresh running in another tab cannot write over the new session, and
-      // the login gets a version above that refresh's, though its tokens were received earlier.
-      await withRefreshLock(lockName, () => share(next))
+      // Under the lock, so a refresh running in another tab cannot write over the new session. Taken
+      // before the code is redeemed: a wait that times out spends neither the code nor the login.
+      const { transaction, next } = await lock(async () => {
+        const transaction = await takeTransaction(transactions, owner, state)
+        const next = await share(await redeemCallback(config, transaction, callbackUrl, await dpop?.handle()))
+        return { transaction, next }
+      })
       return { appState: transaction.appState, user: next.user }
     } catch (cause) {
       const error = toAuthError(cause)
@@ -633,7 +676,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   async function refreshUser({ metadata, user }: Session) {
     if (!user) throw new AuthError('config_error', 'UserInfo needs an OpenID Connect login: add openid to scope')
     const claims = await fetchUserInfo(config, metadata, user.sub, credentials)
-    await withRefreshLock(lockName, async () => {
+    await lock(async () => {
       // Merged onto the newest stored user (a refresh may have brought a new ID token), never onto
       // another user's session.
       const { session: stored } = await readSession(store, config.namespace)
@@ -645,7 +688,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     // Checked before anything is cleared: a call that cannot complete changes nothing.
     if (returnTo !== undefined) assertLogoutUrl('returnTo', returnTo, config.allowInsecureRequests)
     await restore()
-    const { ended, deleted, stuck } = await withRefreshLock(lockName, async () => {
+    const { ended, deleted, stuck } = await lock(async () => {
       const { session: stored } = await readSession(store, config.namespace)
       const record = await nextSessionRecord(store, config.namespace, undefined, version)
       // Memory and IndexedDB both, or a reload would sign the user in again.

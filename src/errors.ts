@@ -13,7 +13,8 @@ import * as oauth from 'oauth4webapi'
  *   JSON, missing fields...). Nothing from it was stored.
  * - `network_error`: the request got no usable answer: the connection failed, or the server
  *   answered with a 5xx, 408 (Request Timeout) or 429 (Too Many Requests). Transient: the session is kept.
- * - `timeout`: the request took longer than `timeoutSeconds`. Transient: the session is kept.
+ * - `timeout`: the request took longer than `timeoutSeconds`, or the wait for another tab's
+ *   refresh longer than `lockWaitSeconds`. Transient: the session is kept.
  * - `config_error`: the client was configured or called wrongly.
  * - `popup_blocked`: `loginWithPopup()` could not open its window (`window.open` returned
  *   `null`): call it straight from a click handler, or use `loginWithRedirect()`.

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
 import { resolveAllowedOrigins } from './fetch-origins.js'
 import { resolveResources } from './resource.js'
+import { maxRetryWaitMs } from './retry.js'
 import { assertLogoutUrl, isLoopbackHost } from './url-policy.js'
 
 /**
@@ -53,6 +54,16 @@ export interface AuthClientOptions {
    * rejects. Default 2.
    */
   refreshRetries?: number
+  /**
+   * How long a call waits, in seconds, for another tab that is refreshing (or logging in or out)
+   * before it rejects with `timeout` and keeps the session. That tab may be frozen (background tabs
+   * on Android, a paused debugger) while it holds the cross-tab lock; waiting is all a tab can do
+   * then, because the frozen tab may already have presented the refresh token. Default: as long as
+   * a live tab can take, `(refreshRetries + 1) × 2 × timeoutSeconds` (each try may be sent twice
+   * for a DPoP nonce), the waits between tries (each at most `timeoutSeconds`, or the backoff when
+   * longer) and 5 seconds: 85 seconds with the defaults.
+   */
+  lockWaitSeconds?: number
   /**
    * How far, in seconds, the browser's clock may be off the server's when ID token times (`exp`,
    * `nbf`) are checked. Default 300. Access token expiry never depends on the clocks agreeing: it is
@@ -143,6 +154,8 @@ export interface ResolvedOptions {
   refreshRetries: number
   /** Limit for each request; also the longest `Retry-After` a refresh waits for. */
   timeoutSeconds: number
+  /** How long to wait for the cross-tab lock (ms), see {@link AuthClientOptions.lockWaitSeconds}. */
+  lockWaitMs: number
   metadata?: oauth.AuthorizationServer
   client: oauth.Client
   // `any`: one set of transport options serves oauth4webapi's GET and POST requests alike.
@@ -185,6 +198,20 @@ function networkTransport(userFetch: typeof fetch | undefined) {
   }
 }
 
+/**
+ * The lock wait: the option, or the longest a live holder can take, so that only a frozen (or
+ * vanished) holder makes a waiter give up. A holder makes `retries + 1` tries, each of up to two
+ * requests (the DPoP nonce retry) of `timeoutMs`, with waits between them (see `retry.ts`), then
+ * an IndexedDB write: 5 seconds cover that and the holder's IndexedDB reads.
+ */
+function lockWaitMs(seconds: number | undefined, timeoutMs: number, retries: number): number {
+  if (seconds === undefined) return 2 * (retries + 1) * timeoutMs + maxRetryWaitMs(retries, timeoutMs) + 5000
+  if (!(typeof seconds === 'number' && seconds > 0 && Number.isFinite(seconds))) {
+    throw new AuthError('config_error', 'lockWaitSeconds must be a positive number')
+  }
+  return seconds * 1000
+}
+
 /** Applies defaults and rejects unusable options with a `config_error`. */
 export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new AuthError('config_error', 'options are required')
@@ -202,6 +229,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   }
   if (options.silentRedirectUri !== undefined) requireUrl('silentRedirectUri', options.silentRedirectUri)
   const timeoutSeconds = options.timeoutSeconds ?? 10
+  const refreshRetries = options.refreshRetries ?? 2
   return {
     issuer,
     clientId: options.clientId,
@@ -211,8 +239,9 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     allowInsecureRequests,
     authorizationParams: { ...options.authorizationParams },
     refreshLeewaySeconds: options.refreshLeewaySeconds ?? 60,
-    refreshRetries: options.refreshRetries ?? 2,
+    refreshRetries,
     timeoutSeconds,
+    lockWaitMs: lockWaitMs(options.lockWaitSeconds, timeoutSeconds * 1000, refreshRetries),
     metadata: options.metadata,
     client: { client_id: options.clientId, [oauth.clockTolerance]: options.clockToleranceSeconds ?? 300 },
     http: {

@@ -28,6 +28,16 @@ export function retryAfterMs(response: Response | undefined, now = Date.now()): 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
+/** The first retry's backoff before jitter; each next one doubles it. */
+const backoffBaseMs = 500
+
+/**
+ * The longest the waits between `retries` tries of {@link transientRetryPolicy} can add up to:
+ * each is the backoff (jitter only shortens it) or a `Retry-After` of at most `maxWaitMs`.
+ */
+export const maxRetryWaitMs = (retries: number, maxWaitMs: number) =>
+  Array.from({ length: retries }, (_, attempt) => Math.max(backoffBaseMs * 2 ** attempt, maxWaitMs)).reduce((a, b) => a + b, 0)
+
 /**
  * Retries transient failures (network errors, timeouts, 5xx, 408, 429) `retries` times with
  * exponential backoff from 500 ms, or after the server's `Retry-After` when it asks for longer. A
@@ -37,7 +47,7 @@ export function retryAfterMs(response: Response | undefined, now = Date.now()): 
  * @see https://www.rfc-editor.org/rfc/rfc6585.html#section-4
  */
 export function transientRetryPolicy(retries: number, maxWaitMs: number): RetryPolicy {
-  const backoff = exponentialBackoff(500)
+  const backoff = exponentialBackoff(backoffBaseMs)
   // Read from oauth4webapi's error as thrown: an AuthError keeps no response (no secrets in errors).
   const serverWait = (error: unknown) => retryAfterMs(failedResponse(error)) ?? 0
   return {
