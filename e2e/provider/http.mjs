@@ -107,7 +107,7 @@ export function sendText(res, status, text, contentType = 'text/plain', headers 
 
 export function sendHtml(res, status, title, bodyHtml, headers = {}) {
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE, ...headers });
-  res.end(`<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+  res.end(`<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title></head>` +
     `<body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`);
 }
 

@@ -3,7 +3,7 @@ import { AuthProvider, RequireAuth } from 'pixie-auth/react'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { createBrowserRouter, RouterProvider } from 'react-router'
-import { auth } from './auth'
+import { auth, demoPanel } from './auth'
 import { Layout, ProtectedPage, PublicPage } from './pages'
 
 const router = createBrowserRouter([
@@ -34,3 +34,5 @@ createRoot(document.getElementById('root')!).render(
     </AuthProvider>
   </StrictMode>,
 )
+
+demoPanel.mount(auth)

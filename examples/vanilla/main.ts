@@ -1,12 +1,16 @@
 import { AuthError, createAuthClient, type AuthState } from 'pixie-auth'
+import { createDemoPanel } from '../demo-panel/panel'
 
 const issuer = 'http://127.0.0.1:4010'
+const demoPanel = createDemoPanel({ issuer, clientId: 'pixie-demo' })
 const auth = createAuthClient({
   issuer,
   clientId: 'pixie-demo',
   redirectUri: `${location.origin}/`,
   postLogoutRedirectUri: `${location.origin}/`,
+  fetch: demoPanel.fetch, // only for the demo's live panel; leave it out in your app
 })
+demoPanel.mount(auth)
 
 const $ = (id: string) => document.getElementById(id)!
 const show = (text: string) => Object.assign($('output'), { hidden: false, textContent: text })

@@ -1,6 +1,7 @@
 import { authGuard, createAuth } from 'pixie-auth/vue'
 import { createApp } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
+import { createDemoPanel } from '../../demo-panel/panel'
 import App from './App.vue'
 import ProtectedPage from './ProtectedPage.vue'
 import PublicPage from './PublicPage.vue'
@@ -14,16 +15,17 @@ const router = createRouter({
 })
 router.beforeEach(authGuard)
 
-createApp(App)
-  .use(router)
-  // After a login, the plugin goes back where the user was, through the router.
-  .use(
-    createAuth({
-      issuer: 'http://127.0.0.1:4010', // the mock OpenID provider that `npm run demo` starts
-      clientId: 'pixie-demo',
-      redirectUri: `${location.origin}/`,
-      postLogoutRedirectUri: `${location.origin}/`,
-      allowedOrigins: ['http://127.0.0.1:4010'], // its protected API: auth.fetch() sends the token there
-    }),
-  )
-  .mount('#app')
+const issuer = 'http://127.0.0.1:4010' // the mock OpenID provider that `npm run demo` starts
+const demoPanel = createDemoPanel({ issuer, clientId: 'pixie-demo' })
+const auth = createAuth({
+  issuer,
+  clientId: 'pixie-demo',
+  redirectUri: `${location.origin}/`,
+  postLogoutRedirectUri: `${location.origin}/`,
+  allowedOrigins: [issuer], // its protected API: auth.fetch() sends the token there
+  fetch: demoPanel.fetch, // only for the demo's live panel; leave it out in your app
+})
+
+// After a login, the plugin goes back where the user was, through the router.
+createApp(App).use(router).use(auth).mount('#app')
+demoPanel.mount(auth.client)
