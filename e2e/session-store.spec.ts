@@ -88,17 +88,17 @@ test.describe('tabs order sessions by the version written under the lock', () =>
     await setProviderConfig({ user: { sub: 'user-bob', name: 'Bob', email: 'bob@example.com' } })
     await goToCallback(page, { authorizationParams: { prompt: 'login' } })
 
-    // Tab B refreshes, slowly, holding the lock; tab A redeems its code meanwhile, then waits for the lock.
+    // Tab B refreshes, slowly, holding the lock; tab A waits for the lock before it redeems its code.
     await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'delay', delayMs: 1500 })
     await tabB.evaluate(() => window.pixieStart(() => window.pixie.auth.getAccessToken({ forceRefresh: true })))
     await expect.poll(() => heldLocks(tabB), { timeout: 5_000 }).toHaveLength(1)
     const result = await handleCallback(page)
     expect(result).toMatchObject({ ok: true, value: { user: { sub: 'user-bob' } } })
 
-    // The reported race happened: Bob's tokens were received before Ada's refresh, and written after it.
+    // Ada's refresh is written first, then Bob's login: it redeemed its code only once it had the lock.
     const messages = await channelLog()
     expect(messages.map((m) => m.session?.user?.sub)).toEqual([USER_SUB, 'user-bob'])
-    expect(messages[1]!.session!.receivedAt).toBeLessThan(messages[0]!.session!.receivedAt)
+    expect(messages[1]!.session!.receivedAt).toBeGreaterThan(messages[0]!.session!.receivedAt)
 
     const stored = await readSessionRecord(page)
     expect(stored?.session?.user).toMatchObject({ sub: 'user-bob' })
