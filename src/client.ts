@@ -432,11 +432,14 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     new AuthError('login_required', 'The session has ended; log in again', { cause })
 
   const onTabMessage = (message: TabMessage) => {
-    if (message.type === 'session') {
-      adoptRecord(message)
-      // Only a session taken as the newest answers a waiting refresh.
-      if (session === message.session) for (const waiter of waiting) waiter(message.session)
-    } else adoptRecord({ version: message.version }, message.reason === 'invalid_grant' ? sessionEnded() : undefined)
+    const next = message.type === 'session' ? message.session : undefined
+    const error = message.type === 'ended' && message.reason === 'invalid_grant' ? sessionEnded() : undefined
+    // A tab still running an SDK from before versions (open across a deploy) sends none: take its
+    // news as it comes, without letting it touch this tab's version.
+    if (typeof message.version !== 'number') adopt(next, error)
+    else adoptRecord({ version: message.version, session: next }, error)
+    // Only a session taken as the newest answers a waiting refresh.
+    if (next && session === next) for (const waiter of waiting) waiter(next)
   }
 
   /** Every wait for the cross-tab lock is bounded: its holder may be frozen. */
