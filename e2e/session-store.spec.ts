@@ -90,6 +90,7 @@ test.describe('tabs order sessions by the version written under the lock', () =>
     await goToCallback(page, { authorizationParams: { prompt: 'login' } })
 
     // Tab B refreshes, slowly, holding the lock; tab A waits for the lock before it redeems its code.
+    // (Versions order the writes whatever the clocks say: see the next test.)
     await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'delay', delayMs: 1500 })
     await tabB.evaluate(() => window.pixieStart(() => window.pixie.auth.getAccessToken({ forceRefresh: true })))
     await expect.poll(() => heldLocks(tabB), { timeout: 5_000 }).toHaveLength(1)
@@ -108,6 +109,30 @@ test.describe('tabs order sessions by the version written under the lock', () =>
       expect(await getAccessToken(tab)).toEqual({ ok: true, value: stored!.session!.accessToken })
     }
     expect(messages[1]!.version).toBeGreaterThan(messages[0]!.version)
+  })
+
+  test('a refresh written after the clock went back still replaces the session in every tab', async ({ page, context }) => {
+    await setProviderConfig({ accessTokenTtl: 600 })
+    await login(page)
+    const other = await context.newPage()
+    await openApp(other)
+    const before = await requireSession(page)
+    expect((await settledState(other)).status).toBe('authenticated')
+
+    // The computer's clock is set back 30 s (an NTP correction, a user) before this tab refreshes:
+    // the new session's receivedAt is older than the one the other tab holds.
+    await page.evaluate(() => {
+      const now = Date.now
+      Date.now = () => now() - 30_000
+    })
+    expect(await getAccessToken(page, { forceRefresh: true })).toMatchObject({ ok: true })
+    const after = await requireSession(page)
+    expect(after.accessToken).not.toBe(before.accessToken)
+    expect(after.receivedAt as number).toBeLessThan(before.receivedAt as number)
+
+    // The other tab takes it (a higher version), rather than keep a token whose refresh token is spent.
+    await expect.poll(() => getAccessToken(other), { timeout: 5_000 }).toEqual({ ok: true, value: after.accessToken })
+    expect((await getStats()).tokenRequests.refresh_token).toBe(1)
   })
 })
 
