@@ -33,6 +33,8 @@ test.describe('transient failures during refresh', () => {
     ['a 503 with an OAuth error body', { type: 'body', status: 503, body: { error: 'temporarily_unavailable' } }, 'network_error'],
     ['a dropped connection', { type: 'drop' }, 'network_error'],
     ['a server slower than timeoutSeconds', { type: 'delay', delayMs: 1_500, ifClientGone: 'abandon' }, 'timeout'],
+    ['a connection dropped mid-body', { type: 'truncate', stallMs: 300 }, 'network_error'],
+    ['a body still arriving after timeoutSeconds', { type: 'truncate', stallMs: 1_500 }, 'timeout'],
   ]
 
   for (const [name, fault, code] of failures) {

@@ -11,7 +11,8 @@ import * as oauth from 'oauth4webapi'
  * - `oauth_error`: the server answered with an OAuth error; see `error` and `errorDescription`.
  * - `invalid_response`: a response failed validation (wrong `iss`, `aud`, `nonce`, malformed
  *   JSON, missing fields...). Nothing from it was stored.
- * - `network_error`: the request got no usable answer: the connection failed, or the server
+ * - `network_error`: the request got no usable answer: the connection failed (also while the
+ *   answer was arriving), or the server
  *   answered with a 5xx, 408 (Request Timeout) or 429 (Too Many Requests). Transient: the session is kept.
  * - `timeout`: the request took longer than `timeoutSeconds`, or the wait for another tab's
  *   refresh longer than `lockWaitSeconds`. Transient: the session is kept.
@@ -157,6 +158,19 @@ const configErrorCodes = new Set<string>([
   'ERR_INVALID_ARG_VALUE',
 ])
 
+const isTimeout = (error: unknown) => error instanceof DOMException && error.name === 'TimeoutError'
+
+/**
+ * Why the body of an answer could not be read, when reading it failed rather than parsing it: fetch
+ * resolves once the headers are in, so a connection that drops later, or a `timeoutSeconds` that
+ * runs out later, rejects the body read (with a `TypeError`, or the signal's `TimeoutError`). That
+ * is the same network failure as one before the headers, not an answer that failed validation (a
+ * `SyntaxError`).
+ */
+function unreadBody(cause: unknown): unknown {
+  return cause instanceof oauth.OperationProcessingError && cause.code === oauth.PARSE_ERROR ? cause.cause : undefined
+}
+
 /** Maps anything thrown below the facade, oauth4webapi's errors included, to an {@link AuthError}. */
 export function toAuthError(cause: unknown): AuthError {
   if (cause instanceof AuthError) return cause
@@ -187,8 +201,11 @@ export function toAuthError(cause: unknown): AuthError {
       status: cause.status,
     })
   }
-  if (cause instanceof DOMException && cause.name === 'TimeoutError') {
+  if (isTimeout(cause) || isTimeout(unreadBody(cause))) {
     return new AuthError('timeout', 'The request timed out', { cause })
+  }
+  if (unreadBody(cause) instanceof TypeError) {
+    return new AuthError('network_error', 'The connection failed while the answer was arriving', { cause })
   }
   const code = (cause as { code?: unknown } | null)?.code
   if (typeof code === 'string' && configErrorCodes.has(code)) {

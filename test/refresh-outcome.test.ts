@@ -147,6 +147,32 @@ describe('a transient failure keeps the refresh token', () => {
     expect(typeof (await client.getAccessToken({ forceRefresh: true }))).toBe('string')
   })
 
+  // The same network failure, a moment later: the answer started, then never finished arriving.
+  // Nothing in it failed validation; it is the network (or our own timeout) that failed.
+  it('a connection dropped mid-body is a network_error, retried like one dropped before the headers', async () => {
+    const { client, refreshToken } = await loggedIn({ refreshRetries: 1 })
+    await queue(refreshFault({ type: 'truncate', stallMs: 300, times: 2 }))
+    const error = await failure(client.getAccessToken({ forceRefresh: true }))
+    expect(error.code).toBe('network_error')
+    expect(await refreshRequests()).toBe(2)
+    expect(await tokenState(refreshToken)).toBe('active')
+    expect(await client.isAuthenticated()).toBe(true)
+    expect(typeof (await client.getAccessToken({ forceRefresh: true }))).toBe('string')
+  })
+
+  it('a body still arriving after timeoutSeconds is a timeout, retried, and the token kept', async () => {
+    const { client, refreshToken } = await loggedIn({ refreshRetries: 1, timeoutSeconds: 1 })
+    await queue(refreshFault({ type: 'truncate', stallMs: 1500 }))
+    expect(typeof (await client.getAccessToken({ forceRefresh: true }))).toBe('string')
+    expect(await refreshRequests()).toBe(2)
+    expect(await tokenState(refreshToken)).toBe('rotated')
+
+    await queue(refreshFault({ type: 'truncate', stallMs: 1500, times: 2 }))
+    const error = await failure(client.getAccessToken({ forceRefresh: true }))
+    expect(error.code).toBe('timeout')
+    expect(await client.isAuthenticated()).toBe(true)
+  })
+
   it('use_dpop_nonce asked twice is refused for the proof, not the token: the session is kept', async () => {
     const { client, refreshToken } = await loggedIn()
     await queue(refreshFault({ type: 'body', status: 400, body: { error: 'use_dpop_nonce' }, times: 2 }))

@@ -3,7 +3,7 @@ import { OAuthError, sendJson, sendNoStoreJson, sendText } from './http.mjs';
 
 const ENDPOINTS = ['token', 'revoke', 'userinfo', 'api', 'authorize', 'discovery'];
 const GRANT_TYPES = ['authorization_code', 'refresh_token'];
-const TYPES = ['status', 'delay', 'drop', 'invalid_grant', 'body', 'id_token_claims'];
+const TYPES = ['status', 'delay', 'drop', 'truncate', 'invalid_grant', 'body', 'id_token_claims'];
 // Chromium resends a request once, at once, when a kept-alive or pre-connected socket closes before
 // any response byte. Left alone, that resend would be processed (consuming a refresh token) and a
 // 'drop' would only be visible to the page on some runs, depending on socket reuse.
@@ -41,6 +41,9 @@ function checkTypeOptions(fault) {
   }
   if (fault.type === 'delay' && ![undefined, 'process', 'abandon'].includes(fault.ifClientGone)) {
     throw faultError("a 'delay' fault's ifClientGone must be 'process' or 'abandon'");
+  }
+  if (fault.type === 'truncate' && fault.stallMs !== undefined && !(Number.isFinite(fault.stallMs) && fault.stallMs >= 0)) {
+    throw faultError("a 'truncate' fault's stallMs must be >= 0");
   }
   if (fault.type === 'id_token_claims' && fault.endpoint !== 'token') {
     throw faultError("an 'id_token_claims' fault only applies to endpoint 'token'");
@@ -107,6 +110,8 @@ export async function runWithFaults(ctx, endpoint, grantType, process) {
       return sendNoStoreJson(ctx.res, 400, { error: 'invalid_grant', error_description: 'injected' });
     case 'drop':
       return dropConnection(ctx);
+    case 'truncate':
+      return truncateBody(ctx, fault);
     case 'delay':
       await ctx.sleep(fault.delayMs);
       // By default the request is processed even if the client gave up, as many servers do; with
@@ -126,6 +131,19 @@ function dropConnection(ctx) {
     until: Date.now() + BROWSER_RESEND_WINDOW_MS,
   };
   ctx.req.socket.destroy();
+}
+
+/**
+ * Starts a 200 JSON answer and drops the connection mid-body, after `stallMs` without a byte: a
+ * proxy or server that dies while answering, or (with a stall past the client's timeout) one whose
+ * body never finishes arriving. The request is not processed.
+ */
+async function truncateBody(ctx, fault) {
+  const start = '{"access_token":"';
+  ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(start.length + 100) });
+  ctx.res.write(start);
+  if (fault.stallMs) await ctx.sleep(fault.stallMs);
+  ctx.res.destroy();
 }
 
 function requestSignature(ctx) {

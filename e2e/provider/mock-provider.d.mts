@@ -51,6 +51,8 @@ export type Fault = {
   | { type: 'status'; status: number; body?: string; contentType?: string | null; headers?: Record<string, string> }
   | { type: 'delay'; delayMs: number; ifClientGone?: 'process' | 'abandon' }
   | { type: 'drop' }
+  /** A 200 JSON answer cut mid-body, after stallMs (default 0) without a byte. */
+  | { type: 'truncate'; stallMs?: number }
   | { type: 'invalid_grant' }
   | { type: 'body'; status?: number; body?: unknown; contentType?: string }
   | { type: 'id_token_claims'; claims: Record<string, unknown> }
