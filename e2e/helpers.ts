@@ -42,9 +42,11 @@ export interface Fault {
   endpoint: 'token' | 'revoke' | 'userinfo' | 'api' | 'authorize' | 'discovery'
   grantType?: 'authorization_code' | 'refresh_token'
   times?: number
-  type: 'status' | 'delay' | 'drop' | 'invalid_grant' | 'body' | 'id_token_claims'
+  type: 'status' | 'delay' | 'drop' | 'truncate' | 'invalid_grant' | 'body' | 'id_token_claims'
   status?: number
   delayMs?: number
+  /** For 'truncate': how long the answer stalls mid-body before its connection drops. */
+  stallMs?: number
   body?: unknown
   /** null: no Content-Type header at all. */
   contentType?: string | null
