@@ -24,17 +24,17 @@ try {
   await page.goto(demo.url)
   await page.getByRole('button', { name: 'Log in' }).click()
   await page.locator('#approve').click() // the provider's login page
-  await page.locator('#status').getByText('authenticated').waitFor()
+  await page.locator('#status').getByText('authenticated', { exact: true }).waitFor()
 
   for (let opened = 1; opened < TABS; opened += 1) {
     const [tab] = await Promise.all([context.waitForEvent('page'), page.locator('#panel-open-tab').click()])
-    await tab.locator('#status').getByText('authenticated').waitFor()
+    await tab.locator('#status').getByText('authenticated', { exact: true }).waitFor()
   }
   await page.bringToFront()
-  await page.locator('#panel-tabs').getByText(String(TABS)).waitFor()
+  await page.locator('#panel-tabs').getByText(String(TABS), { exact: true }).waitFor()
 
   // The tabs meet at half the token's lifetime; wait for the refresh, then for every panel to show it.
-  await page.locator('#panel-refreshes').getByText('1').waitFor({ timeout: (DEMO_ACCESS_TOKEN_TTL + 5) * 1000 })
+  await page.locator('#panel-refreshes').getByText('1', { exact: true }).waitFor({ timeout: (DEMO_ACCESS_TOKEN_TTL + 5) * 1000 })
   await page.waitForTimeout(2500)
   const stats = await (await fetch(`${demo.provider.url}/__control/stats`)).json()
   if (stats.tokenRequests.refresh_token !== 1 || stats.reuseDetections !== 0) {
