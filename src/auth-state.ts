@@ -14,8 +14,18 @@ export interface AuthState {
   status: 'loading' | 'authenticated' | 'unauthenticated'
   /** The signed-in user's validated ID token claims, when authenticated with OpenID Connect. */
   user?: User
-  /** The last error that ended a session or a login, cleared by the next change. */
+  /**
+   * The last error that ended a session or a login, or of a refresh that failed transiently
+   * (`network_error`, `timeout`: the status stays `authenticated`, the session is kept). Cleared by
+   * the next change.
+   */
   error?: AuthError
+  /**
+   * `true` when that refresh failed because the browser is offline (`navigator.onLine` is false),
+   * so the UI can say "offline" rather than "the server is down"; the refresh is tried again when
+   * the browser is back online. Absent otherwise.
+   */
+  offline?: true
 }
 
 /**
@@ -39,7 +49,8 @@ export function createStateStore(initial: AuthState) {
   return {
     get: () => state,
     set(next: AuthState) {
-      if (next.status === state.status && next.user === state.user && next.error === state.error) return
+      const same = next.status === state.status && next.user === state.user && next.error === state.error
+      if (same && next.offline === state.offline) return
       state = next
       for (const listener of [...listeners]) listener(state)
     },

@@ -4,7 +4,7 @@ import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } 
 import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl, redeemCallback } from './callback.js'
 import { discoverMetadata } from './discovery.js'
 import { bindAuthorizationCode, dpopKeys } from './dpop.js'
-import { AuthError, toAuthError } from './errors.js'
+import { AuthError, isTransient, toAuthError } from './errors.js'
 import { absoluteInput, resourceForUrl } from './fetch-origins.js'
 import { endSessionUrl, revokeRefreshToken } from './logout.js'
 import { resolveOptions, type AuthClientOptions } from './options.js'
@@ -12,7 +12,8 @@ import { frontChannelUrl } from './par.js'
 import { watchPageLifecycle } from './page-lifecycle.js'
 import { loginInPopup } from './popup.js'
 import { isRefreshTokenDead, refreshSession } from './refresh.js'
-import { withRefreshLock } from './refresh-lock.js'
+import { watchConnectivity, type Connectivity } from './reconnect.js'
+import { ifLockAvailable, withRefreshLock } from './refresh-lock.js'
 import { addResourceParams, requestedTarget, targetKey, tokenFor, type TokenTarget } from './resource.js'
 import type { LoginSteps } from './response-channel.js'
 import { transientRetryPolicy, withRetries } from './retry.js'
@@ -392,7 +393,9 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   const state = createStateStore({ status: 'loading' })
   const lockName = `pixie-auth:${config.namespace}`
   const callbacks = new Map<string, Promise<RedirectCallbackResult>>()
-  const refreshPolicy = transientRetryPolicy(config.refreshRetries, config.timeoutSeconds * 1000)
+  const transientPolicy = transientRetryPolicy(config.refreshRetries, config.timeoutSeconds * 1000)
+  // Offline, another try can only fail too: fail fast instead, and retry when the browser is back.
+  const refreshPolicy = { ...transientPolicy, isRetryable: (error: unknown) => transientPolicy.isRetryable(error) && !offline() }
   let session: Session | undefined
   // The version of `session`, or of the deletion that ended it: the newest this tab has seen (-1: none yet).
   let version = -1
@@ -403,6 +406,10 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   let stopWatchingPage: (() => void) | undefined
   // Refreshes waiting for the lock, told of each session another tab shares meanwhile.
   const waiting = new Set<(next: Session) => void>()
+  // A refresh failed transiently and no session came since: worth one more try when the browser is back.
+  let retryDue = false
+  let connectivity: Connectivity | undefined
+  const offline = () => connectivity?.offline() ?? false
 
   const adopt = (next: Session | undefined, error?: AuthError) => {
     // Unchanged claims keep the snapshot's user object, so subscribers see no change when only the
@@ -410,6 +417,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     const sameUser =
       next !== undefined && session !== undefined && JSON.stringify(next.user) === JSON.stringify(session.user)
     session = next
+    if (next) retryDue = false
     state.set({
       status: next ? 'authenticated' : 'unauthenticated',
       user: sameUser ? state.get().user : next?.user,
@@ -426,6 +434,16 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     if (record.version <= version) return
     version = record.version
     adopt(record.session, error)
+  }
+
+  /** A refresh failed but the session stands: the state says why, and it is tried again later. */
+  const refreshFailed = (error: AuthError) => {
+    if (!isTransient(error) || !session) return error
+    retryDue = true
+    // No answer at all (no status) while the browser says it is offline.
+    const noNetwork = error.code === 'network_error' && error.status === undefined && offline()
+    state.set({ ...state.get(), error, offline: noNetwork || undefined })
+    return error
   }
 
   const sessionEnded = (cause?: AuthError) =>
@@ -480,6 +498,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   const restore = () =>
     (restoring ??= (async () => {
       tabs = openTabChannel(lockName, onTabMessage)
+      connectivity = watchConnectivity(retryFailedRefresh)
       stopWatchingPage = watchPageLifecycle({
         onHide: () => {
           tabs?.close()
@@ -521,7 +540,11 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   }
 
   /** Runs inside the lock, so the stored session is the newest any tab has. */
-  async function refreshInsideLock(staleAccessToken: string | undefined, target?: TokenTarget): Promise<Session> {
+  async function refreshInsideLock(
+    staleAccessToken: string | undefined,
+    target?: TokenTarget,
+    policy = refreshPolicy,
+  ): Promise<Session> {
     // It wins over whatever this tab held, versions included: a wiped store means logged out.
     const { version: storedVersion, session: stored } = await readSession(store, config.namespace)
     version = Math.max(version, storedVersion)
@@ -535,10 +558,10 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     }
     try {
       const proof = await dpop?.handle()
-      return await share(await withRetries(() => refreshSession(config, stored, proof, target), refreshPolicy))
+      return await share(await withRetries(() => refreshSession(config, stored, proof, target), policy))
     } catch (cause) {
       const error = toAuthError(cause)
-      throw isRefreshTokenDead(error, target) ? await endSession(error) : error
+      throw isRefreshTokenDead(error, target) ? await endSession(error) : refreshFailed(error)
     }
   }
 
@@ -568,10 +591,27 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     const key = target ? targetKey(target) : ''
     let pending = refreshing.get(key)
     if (!pending) {
-      pending = refreshWhenFree(staleAccessToken, target).finally(() => refreshing.delete(key))
+      pending = refreshWhenFree(staleAccessToken, target)
+        .catch((cause: unknown) => {
+          throw refreshFailed(toAuthError(cause))
+        })
+        .finally(() => refreshing.delete(key))
       refreshing.set(key, pending)
     }
     return pending
+  }
+
+  /**
+   * Back online, or visible again, after a failed refresh: one more try, by one tab. The lock is
+   * taken only if free (a tab holding it is refreshing, and will share its session), and the stored
+   * session is read again inside it, so a tab that finds another's fresh session just adopts it.
+   * One request at most, without retries: the next event or call tries again.
+   */
+  function retryFailedRefresh() {
+    if (!retryDue || refreshing.has('')) return
+    retryDue = false
+    const once = { ...refreshPolicy, retries: 0 }
+    ifLockAvailable(lockName, () => refreshInsideLock(undefined, undefined, once)).catch(() => {})
   }
 
   async function completeLogin(url: string): Promise<RedirectCallbackResult> {
@@ -786,6 +826,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     getState: state.get,
 
     close() {
+      connectivity?.stop()
       stopWatchingPage?.()
       tabs?.close()
       tabs = undefined

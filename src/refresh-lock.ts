@@ -58,3 +58,13 @@ export async function withRefreshLock<T>(name: string, task: () => Promise<T>, {
     signal?.removeEventListener('abort', stop)
   }
 }
+
+/**
+ * Runs `task` under the lock `name` only if no tab holds it or waits for it right now
+ * (`ifAvailable`), and resolves `undefined` otherwise: for work that the holder makes unnecessary.
+ */
+export async function ifLockAvailable<T>(name: string, task: () => Promise<T>): Promise<T | undefined> {
+  const locks = globalThis.navigator?.locks
+  if (!locks) return task()
+  return (await locks.request(name, { ifAvailable: true }, (lock) => (lock ? task() : undefined))) as T | undefined
+}
