@@ -188,6 +188,8 @@ test.describe('refresh', () => {
     ['HTTP 400, empty body, no content-type', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 400, contentType: null }, { status: 400 }],
     ['HTTP 401, an HTML page', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 401, body: '<h1>Unauthorized</h1>', contentType: 'text/html' }, { status: 401 }],
     ['HTTP 400 invalid_grant', { endpoint: 'token', grantType: 'refresh_token', type: 'invalid_grant' }, { status: 400, error: 'invalid_grant' }],
+    ['HTTP 401, only a Basic challenge', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 401, contentType: null, headers: { 'WWW-Authenticate': 'Basic realm="token"' } }, { status: 401, error: undefined }],
+    ['HTTP 404 (the endpoint moved)', { endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 404, body: 'Not Found' }, { status: 404 }],
   ]
   for (const [name, fault, cause] of refusals) {
     test(`${name} on refresh: the session ends in every tab with login_required, and the dead token is not sent again`, async ({

@@ -194,8 +194,9 @@ export function toAuthError(cause: unknown): AuthError {
     })
   }
   if (cause instanceof oauth.WWWAuthenticateChallengeError) {
-    const error = cause.cause.find((challenge) => challenge.parameters.error)?.parameters.error ?? 'invalid_token'
-    return new AuthError('oauth_error', `The server rejected the request with ${error}`, {
+    // Only what the server said: a challenge may name no error (RFC 6750 §3.1, RFC 6749 §5.2's 401).
+    const error = cause.cause.find((challenge) => challenge.parameters.error)?.parameters.error
+    return new AuthError('oauth_error', `The server rejected the request with ${error ?? `a ${cause.cause[0]?.scheme} challenge`}`, {
       cause,
       error,
       status: cause.status,

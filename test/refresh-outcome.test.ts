@@ -87,6 +87,12 @@ describe('a refresh the server refuses with a 4xx ends the session, whatever the
     ['400 with an OAuth body sent as text/plain', refreshFault({ type: 'status', status: 400, body: '{"error":"invalid_grant"}' }), { status: 400 }],
     ['403 with a JSON body that is no OAuth error', refreshFault({ type: 'body', status: 403, body: { message: 'forbidden' } }), { status: 403 }],
     ['401 invalid_client', refreshFault({ type: 'body', status: 401, body: { error: 'invalid_client' } }), { status: 401, error: 'invalid_client' }],
+    // RFC 6749 §5.2 allows 401 with a challenge for a failed client authentication; no error is named,
+    // so the cause names none either.
+    ['401 with only a WWW-Authenticate challenge, no error named, no body', refreshFault({ type: 'status', status: 401, contentType: null, headers: { 'WWW-Authenticate': 'Basic realm="token"' } }), { status: 401, error: undefined }],
+    // The endpoint the session was made with is gone (a server that moved it: the session keeps its
+    // metadata). A new login discovers the new one; keeping the session would fail forever.
+    ['404 from an endpoint that is no longer there', refreshFault({ type: 'status', status: 404, body: 'Not Found' }), { status: 404 }],
   ]
   for (const [name, fault, cause] of refusals) {
     it(name, async () => {
