@@ -73,6 +73,22 @@ test.describe('tabs stay in step', () => {
     expect((await getStats()).tokenRequests.refresh_token).toBe(1)
   })
 
+  test('three tabs asking at once for a token the server refuses with a bare 400: sent once, all end', async ({ page, context }) => {
+    await login(page)
+    const others = await openTabs(context, 2)
+    await waitUntilExpired(await requireSession(page))
+    // One refusal only: the token stays active at the server, so a tab that sent it again would get
+    // a fresh token, and this test would see it.
+    await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 400, contentType: null })
+    const tabs = [page, ...others]
+
+    const results = await Promise.all(tabs.map((tab) => getAccessToken(tab)))
+
+    for (const result of results) expect(result).toMatchObject({ ok: false, error: { code: 'login_required' } })
+    for (const tab of tabs) expect((await getState(tab)).status).toBe('unauthenticated')
+    expect((await getStats()).tokenRequests.refresh_token).toBe(1)
+  })
+
   test("a refresh in one tab hands its token to the others, which don't refresh again", async ({ page, context }) => {
     await login(page)
     const [other] = await openTabs(context, 1)
