@@ -22,18 +22,22 @@ import {
   USER_SUB,
 } from './helpers'
 
-/** Makes the page's next `failures` IndexedDB transactions throw, as a broken connection does. */
-async function breakIndexedDb(page: Page, failures: number) {
-  await page.evaluate((count) => {
+/**
+ * Makes the page's next `failures` IndexedDB transactions throw, as a broken connection does,
+ * after letting the first `spared` through.
+ */
+async function breakIndexedDb(page: Page, failures: number, spared = 0) {
+  await page.evaluate(([count, skip]) => {
     const original = IDBDatabase.prototype.transaction
     let left = count
+    let spare = skip
     const scope = window as unknown as { restoreIndexedDb: () => void }
     scope.restoreIndexedDb = () => void (IDBDatabase.prototype.transaction = original)
     IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase["transaction"]>) {
-      if (left-- > 0) throw new DOMException('simulated failure', 'UnknownError')
+      if (spare-- <= 0 && left-- > 0) throw new DOMException('simulated failure', 'UnknownError')
       return original.apply(this, args)
     } as IDBDatabase['transaction']
-  }, failures)
+  }, [failures, spared] as const)
 }
 
 const logoutLocally = (page: Page) =>
@@ -133,6 +137,56 @@ test.describe('tabs order sessions by the version written under the lock', () =>
     // The other tab takes it (a higher version), rather than keep a token whose refresh token is spent.
     await expect.poll(() => getAccessToken(other), { timeout: 5_000 }).toEqual({ ok: true, value: after.accessToken })
     expect((await getStats()).tokenRequests.refresh_token).toBe(1)
+  })
+})
+
+test.describe('versions survive storage that loses them', () => {
+  test('after the browser wipes IndexedDB, a login and a logout in a new tab reach the tabs already open', async ({ page, context }) => {
+    // Ada, signed in and refreshed once: this tab has seen version 2.
+    await login(page)
+    expect(await getAccessToken(page, { forceRefresh: true })).toMatchObject({ ok: true })
+    const ada = await requireSession(page)
+
+    // The browser clears the site's IndexedDB under the open tab (Safari's 7-day rule, "clear site data").
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Storage.clearDataForOrigin', { origin: new URL(page.url()).origin, storageTypes: 'indexeddb' })
+    await cdp.detach()
+
+    // A new tab finds nothing stored and logs in as Bob: every open tab must take Bob, not keep Ada.
+    const other = await context.newPage()
+    await setProviderConfig({ user: { sub: 'user-bob', name: 'Bob', email: 'bob@example.com' } })
+    await login(other, { authorizationParams: { prompt: 'login' } })
+    const bob = await requireSession(other)
+    await expect.poll(async () => (await getState(page)).user?.sub, { timeout: 5_000 }).toBe('user-bob')
+    expect(await getAccessToken(page)).toEqual({ ok: true, value: bob.accessToken })
+
+    // And Bob's logout there signs this tab out: it never serves Ada's or Bob's token again.
+    expect(await logoutLocally(other)).toEqual({ ok: true })
+    await expect.poll(async () => (await getState(page)).status, { timeout: 5_000 }).toBe('unauthenticated')
+    const after = await getAccessToken(page)
+    expect(after).toMatchObject({ ok: false, error: { code: 'login_required' } })
+    expect(JSON.stringify(after)).not.toContain(ada.accessToken as string)
+  })
+
+  test('a tab that fell back to memory and refreshed there is signed out by a logout in a tab opened later', async ({ page, context }) => {
+    await login(page)
+    // This tab comes back from a second login and loses IndexedDB for good before redeeming it:
+    // that login and its refreshes are written to its memory only, with versions no other tab read.
+    await goToCallback(page, { authorizationParams: { prompt: 'login' } })
+    await settledState(page)
+    // The login transaction is still taken from IndexedDB; from the session write on, it fails.
+    await breakIndexedDb(page, 1000, 1)
+    expect(await handleCallback(page)).toMatchObject({ ok: true })
+    for (let i = 0; i < 2; i++) expect(await getAccessToken(page, { forceRefresh: true })).toMatchObject({ ok: true })
+
+    // A tab opened afterwards reads the first login's record from IndexedDB, and logs out.
+    const other = await context.newPage()
+    await openApp(other)
+    expect((await settledState(other)).status).toBe('authenticated')
+    expect(await logoutLocally(other)).toEqual({ ok: true })
+
+    await expect.poll(async () => (await getState(page)).status, { timeout: 5_000 }).toBe('unauthenticated')
+    expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { code: 'login_required' } })
   })
 })
 

@@ -50,7 +50,9 @@ export type AccessToken = Pick<Session, 'accessToken' | 'tokenType' | 'receivedA
  * What a client keeps under its session key: the session with the version it was written with, or,
  * once the session is gone (logout, `invalid_grant`), only the version of that deletion. Versions
  * are assigned under the client's Web Lock and only grow, so tabs order sessions by them, never by
- * clocks or by which message came last.
+ * clocks or by which message came last. They start from the clock, though: a store that lost its
+ * versions (the browser wiped IndexedDB, or a tab fell back to memory) still writes above every
+ * version written before, which open tabs may hold.
  */
 export interface SessionRecord {
   version: number
@@ -72,18 +74,22 @@ export async function readSession(store: KeyValueStore, namespace: string): Prom
 
 /**
  * The record that replaces the stored one: `session` (`undefined` for a deletion) with the next
- * version, one above both the stored version and `known`, the newest this tab has seen (a store
- * that fell back to memory starts from nothing). Call it under the client's Web Lock, which makes
- * reading and writing the version one step for every tab.
+ * version, above the stored version, above `known` (the newest this tab has seen), and at least
+ * `now` in ms. The stored version alone restarts from 0 when IndexedDB is wiped or this tab's store
+ * fell back to memory, while other tabs hold higher ones; the clock is the one counter every tab of
+ * the origin shares, so a write made later in real time gets the higher version (a hybrid logical
+ * clock: a clock set back only slows it). Call it under the client's Web Lock, which makes reading
+ * and writing the version one step for every tab.
  */
 export async function nextSessionRecord(
   store: KeyValueStore,
   namespace: string,
   session: Session | undefined,
   known: number,
+  now = Date.now(),
 ): Promise<SessionRecord> {
   const { version } = await readSession(store, namespace)
-  return { version: Math.max(version, known) + 1, ...(session && { session }) }
+  return { version: Math.max(version + 1, known + 1, now), ...(session && { session }) }
 }
 
 /** Stores `session` (`undefined` deletes it) with the next version; under the Web Lock, see {@link nextSessionRecord}. */
@@ -92,8 +98,9 @@ export async function writeSession(
   namespace: string,
   session: Session | undefined,
   known: number,
+  now = Date.now(),
 ): Promise<SessionRecord> {
-  const record = await nextSessionRecord(store, namespace, session, known)
+  const record = await nextSessionRecord(store, namespace, session, known, now)
   await store.set(sessionKey(namespace), record)
   return record
 }

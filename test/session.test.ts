@@ -62,19 +62,29 @@ describe('session records', () => {
   it('gives every write and deletion a version above the stored one and the one this tab knows', async () => {
     const store = memoryStore()
     expect(await readSession(store, 'ns')).toEqual({ version: 0 })
-    expect(await writeSession(store, 'ns', session, -1)).toEqual({ version: 1, session })
+    expect(await writeSession(store, 'ns', session, -1, 0)).toEqual({ version: 1, session })
     // A tab that saw version 7 (its store fell back to memory, say) never writes below it.
-    expect(await writeSession(store, 'ns', session, 7)).toEqual({ version: 8, session })
+    expect(await writeSession(store, 'ns', session, 7, 0)).toEqual({ version: 8, session })
     // A deletion keeps only its version, so the next write is still newer.
-    expect(await writeSession(store, 'ns', undefined, 0)).toEqual({ version: 9 })
+    expect(await writeSession(store, 'ns', undefined, 0, 0)).toEqual({ version: 9 })
     expect(await readSession(store, 'ns')).toEqual({ version: 9 })
-    expect((await writeSession(store, 'ns', session, 0)).version).toBe(10)
+    expect((await writeSession(store, 'ns', session, 0, 0)).version).toBe(10)
+  })
+
+  it('starts versions from the clock, so a wiped store still writes above what open tabs hold', async () => {
+    const before = memoryStore()
+    const held = (await writeSession(before, 'ns', session, -1, 1_000)).version
+    expect(held).toBe(1_000)
+    // The store is wiped (or a new tab reads another, empty one); a later write knows nothing of 1000.
+    expect((await writeSession(memoryStore(), 'ns', undefined, 0, 1_001)).version).toBeGreaterThan(held)
+    // A clock set back never makes a version go down.
+    expect((await writeSession(before, 'ns', session, 0, 500)).version).toBe(1_001)
   })
 
   it('reads the bare session 0.1.0 stored as version 0, so an upgrade keeps the user signed in', async () => {
     const store = memoryStore()
     await store.set('session:ns', session)
     expect(await readSession(store, 'ns')).toEqual({ version: 0, session })
-    expect((await writeSession(store, 'ns', session, 0)).version).toBe(1)
+    expect((await writeSession(store, 'ns', session, 0, 0)).version).toBe(1)
   })
 })

@@ -36,7 +36,7 @@ describe('messages from other tabs', () => {
     const client = await loggedInClient()
     await fromAnotherTab({ type: 'ended', version: 0, reason: 'logout' })
     expect(client.getState().status).toBe('authenticated')
-    await fromAnotherTab({ type: 'ended', version: 1000, reason: 'logout' })
+    await fromAnotherTab({ type: 'ended', version: Date.now() + 1000, reason: 'logout' })
     expect(client.getState().status).toBe('unauthenticated')
   })
 
