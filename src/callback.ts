@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { dpopTokenTypes, withDPoPNonceRetry } from './dpop.js'
-import { AuthError } from './errors.js'
+import { AuthError, redacted, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { tokenRequestOptions } from './resource.js'
 import { sessionFromTokens, type Session } from './session.js'
@@ -79,22 +79,27 @@ export async function redeemCallback(
   assertAtRedirectUri(callbackUrl, transaction.redirectUri)
   const { metadata } = transaction
   const params = oauth.validateAuthResponse(metadata, options.client, callbackUrl, transaction.state)
-  const tokens = await withDPoPNonceRetry(async () => {
-    const response = await oauth.authorizationCodeGrantRequest(
-      metadata,
-      options.client,
-      oauth.None(),
-      params,
-      transaction.redirectUri,
-      transaction.codeVerifier,
-      tokenRequestOptions(options, dpop),
-    )
-    return oauth.processAuthorizationCodeResponse(metadata, options.client, response, {
-      expectedNonce: transaction.nonce ?? oauth.expectNoNonce,
-      maxAge: transaction.maxAge ?? oauth.skipAuthTimeCheck,
-      requireIdToken: transaction.nonce !== undefined,
-      recognizedTokenTypes: dpopTokenTypes(dpop),
+  try {
+    const tokens = await withDPoPNonceRetry(async () => {
+      const response = await oauth.authorizationCodeGrantRequest(
+        metadata,
+        options.client,
+        oauth.None(),
+        params,
+        transaction.redirectUri,
+        transaction.codeVerifier,
+        tokenRequestOptions(options, dpop),
+      )
+      return oauth.processAuthorizationCodeResponse(metadata, options.client, response, {
+        expectedNonce: transaction.nonce ?? oauth.expectNoNonce,
+        maxAge: transaction.maxAge ?? oauth.skipAuthTimeCheck,
+        requireIdToken: transaction.nonce !== undefined,
+        recognizedTokenTypes: dpopTokenTypes(dpop),
+      })
     })
-  })
-  return sessionFromTokens(tokens, metadata)
+    return sessionFromTokens(tokens, metadata)
+  } catch (cause) {
+    // The server may quote the code and verifier it was sent in its error.
+    throw redacted(toAuthError(cause), [callbackUrl.searchParams.get('code') ?? undefined, transaction.codeVerifier])
+  }
 }

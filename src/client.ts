@@ -4,7 +4,7 @@ import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } 
 import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl, redeemCallback } from './callback.js'
 import { discoverMetadata } from './discovery.js'
 import { bindAuthorizationCode, dpopKeys } from './dpop.js'
-import { AuthError, isTransient, toAuthError } from './errors.js'
+import { AuthError, isTransient, redacted, toAuthError } from './errors.js'
 import { absoluteInput, resourceForUrl } from './fetch-origins.js'
 import { endSessionUrl, revokeRefreshToken } from './logout.js'
 import { resolveOptions, type AuthClientOptions } from './options.js'
@@ -23,6 +23,7 @@ import {
   nextSessionRecord,
   readSession,
   sessionKey,
+  sessionSecrets,
   writeSession,
   type Session,
   type SessionRecord,
@@ -560,7 +561,8 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
       const proof = await dpop?.handle()
       return await share(await withRetries(() => refreshSession(config, stored, proof, target), policy))
     } catch (cause) {
-      const error = toAuthError(cause)
+      // The server may quote the refresh token it was sent in its error.
+      const error = redacted(toAuthError(cause), sessionSecrets(stored))
       throw isRefreshTokenDead(error, target) ? await endSession(error) : refreshFailed(error)
     }
   }

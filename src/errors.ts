@@ -46,7 +46,8 @@ export type AuthErrorCode =
  * The only error type the public API throws. What caused it, when anything did, is kept as `cause`:
  * a copy of the original error chain (name, message, `code`, HTTP `status`, the server's `error`
  * and `error_description`) without the responses, bodies and claims the originals carry, since
- * those may hold tokens and error trackers record the whole `cause` chain (RFC 9700 §4.3).
+ * those may hold tokens and error trackers record the whole `cause` chain (RFC 9700 §4.3). A code,
+ * verifier or token that a server quoted back in its error is replaced by `[redacted]`.
  *
  * @example
  * ```ts
@@ -83,6 +84,9 @@ export class AuthError extends Error {
   }
 }
 
+/** An error of a cause chain as {@link AuthError} keeps it: only what explains it. */
+class CauseCopy extends Error {}
+
 /**
  * Errors whose messages are fixed text written by their library or the platform. Other messages
  * may quote what failed: V8's JSON `SyntaxError`, for one, quotes the token response it could not
@@ -90,6 +94,8 @@ export class AuthError extends Error {
  */
 const trustedMessages = [
   AuthError,
+  // Made by withoutSecrets() from one of these, or with the message omitted.
+  CauseCopy,
   oauth.OperationProcessingError,
   oauth.ResponseBodyError,
   oauth.AuthorizationResponseError,
@@ -113,7 +119,7 @@ const explainingFields = ['code', 'status', 'error', 'error_description'] as con
 function withoutSecrets(cause: unknown, depth = 0): Error | undefined {
   if (!(cause instanceof Error) || depth > 8) return undefined
   if (cause instanceof AuthError) return cause
-  const copy = new Error(messageOf(cause), { cause: withoutSecrets(cause.cause, depth + 1) })
+  const copy = new CauseCopy(messageOf(cause), { cause: withoutSecrets(cause.cause, depth + 1) })
   copy.name = cause.name
   for (const field of explainingFields) {
     const value = (cause as unknown as Record<string, unknown>)[field]
@@ -121,6 +127,37 @@ function withoutSecrets(cause: unknown, depth = 0): Error | undefined {
   }
   if (copy.cause === undefined) delete copy.cause
   return copy
+}
+
+/**
+ * `error` with each of `secrets` (the code, verifier or token a request sent) replaced by
+ * `[redacted]` wherever it appears: message, `error`, `errorDescription` and the whole cause chain.
+ * A server may quote what it was sent in its `error`, `error_description` or `WWW-Authenticate`
+ * challenge, and those are kept to explain the failure; call this where the request was sent, the
+ * one place that knows what it carried.
+ */
+export function redacted(error: AuthError, secrets: readonly (string | undefined)[]): AuthError {
+  const hidden = secrets.filter((secret): secret is string => Boolean(secret))
+  const hide = <T>(value: T): T =>
+    typeof value === 'string' ? (hidden.reduce((text, secret) => text.replaceAll(secret, '[redacted]'), value) as T) : value
+  const copy = (cause: unknown): Error | undefined => {
+    if (cause instanceof AuthError) return redacted(cause, hidden)
+    if (!(cause instanceof Error)) return undefined
+    const next = new CauseCopy(hide(cause.message), { cause: copy(cause.cause) })
+    next.name = cause.name
+    for (const field of explainingFields) {
+      const value = (cause as unknown as Record<string, unknown>)[field]
+      if (value !== undefined) Object.assign(next, { [field]: hide(value) })
+    }
+    if (next.cause === undefined) delete next.cause
+    return next
+  }
+  return new AuthError(error.code, hide(error.message), {
+    cause: copy(error.cause),
+    error: hide(error.error),
+    errorDescription: hide(error.errorDescription),
+    status: error.status,
+  })
 }
 
 /**

@@ -145,6 +145,14 @@ function assertSameUser(previous: User, next: User) {
   }
 }
 
+/** Every token `session` holds, to redact from the errors of the requests that sent one. */
+export const sessionSecrets = (session: Session): (string | undefined)[] => [
+  session.accessToken,
+  session.refreshToken,
+  session.idToken,
+  ...Object.values(session.resourceTokens ?? {}).map((token) => token.accessToken),
+]
+
 /**
  * Whether the access token can still be used for `leewaySeconds`. The leeway is capped at half the
  * token's lifetime, so a server that issues very short-lived tokens does not cause a refresh on

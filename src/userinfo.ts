@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi'
+import { redacted, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { User } from './session.js'
 import { withTokenRetries, type CredentialsSource } from './token-retry.js'
@@ -25,14 +26,21 @@ export function mergeUserInfo(user: User, claims: oauth.UserInfoResponse): User 
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
  */
-export function fetchUserInfo(
+export async function fetchUserInfo(
   options: ResolvedOptions,
   metadata: oauth.AuthorizationServer,
   subject: string,
   credentials: CredentialsSource,
 ): Promise<oauth.UserInfoResponse> {
-  return withTokenRetries(credentials, async ({ accessToken, dpop }) => {
-    const response = await oauth.userInfoRequest(metadata, options.client, accessToken, { ...options.http, DPoP: dpop })
-    return oauth.processUserInfoResponse(metadata, options.client, subject, response)
-  })
+  const sent: string[] = []
+  try {
+    return await withTokenRetries(credentials, async ({ accessToken, dpop }) => {
+      sent.push(accessToken)
+      const response = await oauth.userInfoRequest(metadata, options.client, accessToken, { ...options.http, DPoP: dpop })
+      return oauth.processUserInfoResponse(metadata, options.client, subject, response)
+    })
+  } catch (cause) {
+    // The server may quote the access tokens it was sent in its error or WWW-Authenticate challenge.
+    throw redacted(toAuthError(cause), sent)
+  }
 }

@@ -6,7 +6,7 @@
  * browser-only parts (address bar, Web Locks) are covered by the Playwright suite.
  */
 import 'fake-indexeddb/auto'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startMockProvider } from '../e2e/provider/mock-provider.mjs'
 import { createAuthClient, type AuthClient, type AuthErrorCode } from '../src/index.js'
 import { browserStore } from '../src/storage.js'
@@ -23,10 +23,15 @@ const store = browserStore()
 const secrets = new Set<string>()
 const secret = (name: string) => `${name}-SECRET-7f3a9c`
 const remember = (value: unknown) => typeof value === 'string' && value.length >= 8 && secrets.add(value)
+/** A hostile server's answer to the request the client sent (its form parameters and headers), instead of the mock's. */
+type EchoingServer = (url: string, form: URLSearchParams, headers: Headers) => Response | undefined
+let hostileServer: EchoingServer | undefined
 const recordingFetch: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init)
-  if (String(input instanceof Request ? input.url : input).endsWith('/token')) {
-    const request = new URLSearchParams(String(init?.body ?? ''))
+  const url = String(input instanceof Request ? input.url : input)
+  const form = new URLSearchParams(typeof init?.body === 'string' || init?.body instanceof URLSearchParams ? init.body : '')
+  const response = hostileServer?.(url, form, new Headers(init?.headers)) ?? (await fetch(input, init))
+  if (url.endsWith('/token')) {
+    const request = form
     for (const name of ['code', 'code_verifier', 'refresh_token']) remember(request.get(name))
     try {
       const json = (await response.clone().json()) as Record<string, unknown>
@@ -240,6 +245,63 @@ describe('hostile token responses to a refresh', () => {
     const error = await expectRejected(auth.getAccessToken({ forceRefresh: true }), 'invalid_response')
     expect(await storedSession()).toEqual(before)
     expect(auth.getState().status).toBe('authenticated')
+    expectNoSecrets(error)
+  })
+})
+
+describe('servers that echo what they were sent into their errors', () => {
+  const json = (status: number, value: unknown) =>
+    new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } })
+  const challenge = (value: string) =>
+    new Response(null, { status: 401, headers: { 'www-authenticate': `Bearer ${value}` } })
+  const at = (path: string, answer: (form: URLSearchParams, headers: Headers) => Response): EchoingServer =>
+    (url, form, headers) => (url.endsWith(path) ? answer(form, headers) : undefined)
+  const sentSecrets = (form: URLSearchParams, headers: Headers) =>
+    [form.get('code'), form.get('code_verifier'), form.get('refresh_token'), headers.get('authorization')?.split(' ')[1]]
+      .filter(Boolean)
+      .join(' ')
+
+  afterEach(() => {
+    hostileServer = undefined
+  })
+
+  const signIn = async () => {
+    if (auth.getState().status !== 'authenticated') await auth.handleRedirectCallback(String(await approvedCallbackUrl()))
+  }
+
+  const tokenEchoes: [string, (form: URLSearchParams, headers: Headers) => Response][] = [
+    ['error_description', (form, headers) => json(400, { error: 'invalid_grant', error_description: `not ${sentSecrets(form, headers)}` })],
+    ['error', (form, headers) => json(400, { error: sentSecrets(form, headers) })],
+    ['a WWW-Authenticate challenge', (form, headers) => challenge(`error="${sentSecrets(form, headers)}", error_description="${sentSecrets(form, headers)}"`)],
+  ]
+
+  it.each(tokenEchoes)('the code and verifier echoed in the token endpoint’s %s are not in the AuthError', async (_, answer) => {
+    await signIn()
+    const callbackUrl = await approvedCallbackUrl()
+    remember(callbackUrl.searchParams.get('code'))
+    hostileServer = at('/token', answer)
+    const error = await auth.handleRedirectCallback(String(callbackUrl)).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'AuthError', code: 'oauth_error' })
+    expectNoSecrets(error)
+  })
+
+  it.each(tokenEchoes)('the refresh token echoed in the token endpoint’s %s is not in the AuthError', async (_, answer) => {
+    await signIn()
+    hostileServer = at('/token', answer)
+    const error = await auth.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e)
+    // A refused refresh token ends the session; the server's own words stay in the cause.
+    expect(error).toMatchObject({ name: 'AuthError', code: 'login_required', cause: { code: 'oauth_error' } })
+    expectNoSecrets(error)
+  })
+
+  it.each([
+    ['a WWW-Authenticate challenge', (form: URLSearchParams, headers: Headers) => challenge(`error="${sentSecrets(form, headers)}"`)],
+    ['an error body', (form: URLSearchParams, headers: Headers) => json(403, { error: 'insufficient_scope', error_description: sentSecrets(form, headers) })],
+  ])('the access token echoed in the UserInfo endpoint’s %s is not in the AuthError', async (_, answer) => {
+    await signIn()
+    hostileServer = at('/userinfo', answer)
+    const error = await auth.getUser({ refresh: true }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'AuthError' })
     expectNoSecrets(error)
   })
 })
