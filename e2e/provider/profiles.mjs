@@ -47,8 +47,10 @@ export const PROFILES = {
       // "Session and Token Timeouts" (mirror: https://wjw465150.gitbooks.io/keycloak-documentation/server_admin/topics/sessions/timeouts.html)
       rotateRefreshTokens: true,
       keepRotatedRefreshTokens: true,
-      // No Keycloak document found on whether it sends RFC 9207 `iss`: conservative, not sent.
-      includeIss: false,
+      // Sends RFC 9207 `iss` and publishes authorization_response_iss_parameter_supported since
+      // Keycloak 22, unless the client's "Exclude Issuer From Authentication Response" switch is on:
+      // https://github.com/keycloak/keycloak/pull/20621 (merged), https://github.com/keycloak/keycloak/issues/20584
+      includeIss: true,
     },
     // Keycloak adds session_state to the authorization response (OIDC Session Management 1.0 §3,
     // which Keycloak implements); no Keycloak page found that lists it. A client must ignore

@@ -51,14 +51,14 @@ const refresh = (metadata: Json, token: string) =>
   form(metadata.token_endpoint, { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: token });
 
 describe('provider profiles', () => {
-  it('keycloak: realm issuer, session_state and no iss in the callback, old refresh token kept after rotation', async () => {
+  it('keycloak: realm issuer, session_state and iss in the callback, old refresh token kept after rotation', async () => {
     const metadata = await asProfile('keycloak');
     expect(metadata.issuer).toBe(`${provider.url}/realms/pixie`);
     expect(metadata.token_endpoint).toBe(`${provider.url}/realms/pixie/protocol/openid-connect/token`);
-    expect(metadata.authorization_response_iss_parameter_supported).toBe(false);
+    expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
     const { callback, tokens } = await signIn(metadata);
     expect(callback).toHaveProperty('session_state');
-    expect(callback).not.toHaveProperty('iss');
+    expect(callback).toHaveProperty('iss', metadata.issuer);
     const first = await refresh(metadata, tokens.refresh_token);
     expect(first.body.refresh_token).not.toBe(tokens.refresh_token);
     expect((await refresh(metadata, tokens.refresh_token)).status).toBe(200);
