@@ -243,6 +243,20 @@ test.describe('refresh', () => {
     expect((await getStats()).tokenRequests.refresh_token).toBe(2)
   })
 
+  // A gateway in front of the server sending the request to a login page says nothing about the
+  // token. The redirect is not followed (oauth4webapi's redirect: 'manual'), nothing is stored.
+  test('a 302 to a login page: not followed, invalid_response, the session and its token kept', async ({ page }) => {
+    const s1 = await loginWithShortLivedToken(page)
+    await waitUntilExpired(s1)
+    await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 302, headers: { Location: '/authorize' } })
+
+    expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { code: 'invalid_response' } })
+    expect(await readSession(page)).toEqual(s1)
+    expect(await refreshTokenStatus(s1.refreshToken)).toBe('active')
+    expect((await getStats()).authorizeRequests).toBe(1)
+    expect(await getAccessToken(page)).toMatchObject({ ok: true })
+  })
+
   test.describe('without refresh token rotation', () => {
     test.use({ providerConfig: { autoApprove: true, accessTokenTtl: ACCESS_TOKEN_TTL, rotateRefreshTokens: false } })
 
