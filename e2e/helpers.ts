@@ -1,9 +1,10 @@
 // Shared helpers and fixtures for the pixie-auth Playwright e2e tests.
 import { test as base, expect, type BrowserContext, type Page, type Request } from '@playwright/test'
 import type { AuthClientConfig, SerializedError, TryResult } from './app/types'
+import type { ReuseEvent } from './provider/mock-provider.mjs'
 
 export { expect }
-export type { SerializedError, TryResult }
+export type { ReuseEvent, SerializedError, TryResult }
 
 export const PROVIDER = 'http://127.0.0.1:4010'
 export const APP = 'http://localhost:5173'
@@ -68,6 +69,8 @@ export interface ProviderLogEntry {
 export interface ProviderStats {
   tokenRequests: { authorization_code: number; refresh_token: number; total: number }
   reuseDetections: number
+  /** Each reuse detection, with what shows a response lost in flight. */
+  reuseEvents: ReuseEvent[]
   revocations: number
   endSessions: number
   lastEndSession: unknown

@@ -60,9 +60,20 @@ export type Fault = {
 
 export type RefreshTokenState = 'active' | 'rotated' | 'revoked' | 'expired' | 'unknown';
 
+/** A refresh token presented again, and whether a response was provably lost in flight. */
+export interface ReuseEvent {
+  t: number;
+  /** The reusing request's client had already closed the connection (it timed out and retried meanwhile). */
+  requestAbandoned: boolean;
+  /** The response that rotated the token never reached its client: the connection closed first. */
+  rotationUndelivered: boolean;
+}
+
 export interface MockProviderStats {
   tokenRequests: { authorization_code: number; refresh_token: number; total: number };
   reuseDetections: number;
+  /** Each reuse detection, with what shows a response lost in flight. */
+  reuseEvents: ReuseEvent[];
   revocations: number;
   revokedTokens: Array<'refresh_token' | 'access_token' | 'unknown'>;
   endSessions: number;

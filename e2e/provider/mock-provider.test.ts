@@ -351,6 +351,40 @@ describe('token endpoint: refresh_token', () => {
     expect((await refresh(rotated.refresh_token)).body.error).toBe('invalid_grant');
   });
 
+  it('tells a reuse after a response lost in flight from any other', async () => {
+    const { refresh_token: plain } = await signIn();
+    await refresh(plain);
+    await refresh(plain);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    /** A refresh whose client gives up after 100 ms, while the server answers after 300 ms. */
+    const abandonedRefresh = async (token: string) => {
+      await queueFaults({ endpoint: 'token', grantType: 'refresh_token', type: 'delay', delayMs: 300 });
+      const outcome = await fetch(`${base}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: token }),
+        signal: AbortSignal.timeout(100),
+      }).catch(() => 'timed out');
+      expect(outcome).toBe('timed out');
+    };
+    // The client retries at once, before the server processes the abandoned request.
+    const { refresh_token: retriedAtOnce } = await signIn();
+    await abandonedRefresh(retriedAtOnce);
+    expect((await refresh(retriedAtOnce)).status).toBe(200);
+    await sleep(400);
+    // The client retries after the server processed the abandoned request and answered no one.
+    const { refresh_token: retriedLater } = await signIn();
+    await abandonedRefresh(retriedLater);
+    await sleep(400);
+    expect((await refresh(retriedLater)).status).toBe(400);
+
+    expect((await stats()).reuseEvents).toMatchObject([
+      { requestAbandoned: false, rotationUndelivered: false },
+      { requestAbandoned: true, rotationUndelivered: false },
+      { requestAbandoned: false, rotationUndelivered: true },
+    ]);
+  });
+
   it('returns no refresh token and keeps the old one valid when rotation is off', async () => {
     await configure({ rotateRefreshTokens: false });
     const { refresh_token: token } = await signIn();

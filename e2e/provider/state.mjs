@@ -14,6 +14,7 @@ function emptyStats() {
   return {
     tokenRequests: { authorization_code: 0, refresh_token: 0, total: 0 },
     reuseDetections: 0,
+    reuseEvents: [],
     revocations: 0,
     revokedTokens: [],
     endSessions: 0,
@@ -143,9 +144,14 @@ export class ProviderState {
     for (const record of family.accessTokens) record.revoked = true;
   }
 
-  /** A refresh token presented a second time means it leaked: cut off whoever holds the newer ones. */
-  detectRefreshTokenReuse(record) {
+  /**
+   * A refresh token presented a second time means it leaked: cut off whoever holds the newer ones.
+   * The event keeps what shows whether a response was lost in flight instead: the reusing request
+   * was one its client had given up on, or the answer that rotated the token never reached its client.
+   */
+  detectRefreshTokenReuse(record, { requestAbandoned }) {
     this.stats.reuseDetections += 1;
+    this.stats.reuseEvents.push({ t: Date.now(), requestAbandoned, rotationUndelivered: record.rotation?.undelivered ?? false });
     this.revokeFamily(record.family);
   }
 

@@ -98,14 +98,16 @@ function exchangeRefreshToken(ctx, client, form, effect) {
   const record = ctx.state.refreshTokens.get(form.refresh_token);
   if (!record || record.family.clientId !== client.client_id) throw refusedRefresh(ctx, 'unknown refresh token');
   if (record.state === 'rotated' && !withinReuseInterval(ctx, record)) {
-    ctx.state.detectRefreshTokenReuse(record);
+    ctx.state.detectRefreshTokenReuse(record, { requestAbandoned: clientGone(ctx) });
     throw refusedRefresh(ctx, 'refresh token was already used; its token family is revoked');
   }
   if (record.state === 'revoked') throw refusedRefresh(ctx, 'refresh token was revoked');
   if (record.expiresAt <= ctx.state.nowMs()) throw refusedRefresh(ctx, 'refresh token expired');
   const scope = form.scope ? narrowedScope(record.family.scope, form.scope) : record.family.scope;
   const { rotateRefreshTokens: rotate, keepRotatedRefreshTokens: keep } = ctx.state.config;
-  if (rotate && !keep && record.state === 'active') Object.assign(record, { state: 'rotated', rotatedAt: ctx.state.nowMs() });
+  if (rotate && !keep && record.state === 'active') {
+    Object.assign(record, { state: 'rotated', rotatedAt: ctx.state.nowMs(), rotation: deliveryOf(ctx) });
+  }
   return issueTokens(ctx, record.family, { scope, withRefreshToken: rotate, effect });
 }
 
@@ -117,6 +119,20 @@ function withinReuseInterval(ctx, record) {
   const { refreshTokens } = record.family;
   const previous = refreshTokens[refreshTokens.length - 2];
   return record === previous && ctx.state.nowMs() - record.rotatedAt < ctx.state.config.refreshTokenReuseInterval * 1000;
+}
+
+/** Whether the client closed the connection before the server answered (a 'delay' fault outlasting its timeout). */
+function clientGone(ctx) {
+  return ctx.req.socket.destroyed || ctx.res.closed;
+}
+
+/** Follows one response: `undelivered` once its connection closes before the whole answer is written. */
+function deliveryOf(ctx) {
+  const delivery = { undelivered: clientGone(ctx) };
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) delivery.undelivered = true;
+  });
+  return delivery;
 }
 
 /** RFC 6749 §6: a refresh may ask for less than was granted, never more. */
