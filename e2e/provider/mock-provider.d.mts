@@ -63,6 +63,8 @@ export type RefreshTokenState = 'active' | 'rotated' | 'revoked' | 'expired' | '
 /** A refresh token presented again, and whether a response was provably lost in flight. */
 export interface ReuseEvent {
   t: number;
+  /** The refresh token presented again. */
+  refreshToken: string;
   /** The reusing request's client had already closed the connection (it timed out and retried meanwhile). */
   requestAbandoned: boolean;
   /** The response that rotated the token never reached its client: the connection closed first. */

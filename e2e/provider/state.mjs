@@ -149,9 +149,10 @@ export class ProviderState {
    * The event keeps what shows whether a response was lost in flight instead: the reusing request
    * was one its client had given up on, or the answer that rotated the token never reached its client.
    */
-  detectRefreshTokenReuse(record, { requestAbandoned }) {
+  detectRefreshTokenReuse(token, record, { requestAbandoned }) {
     this.stats.reuseDetections += 1;
-    this.stats.reuseEvents.push({ t: Date.now(), requestAbandoned, rotationUndelivered: record.rotation?.undelivered ?? false });
+    const rotationUndelivered = record.rotation?.undelivered ?? false;
+    this.stats.reuseEvents.push({ t: Date.now(), refreshToken: token, requestAbandoned, rotationUndelivered });
     this.revokeFamily(record.family);
   }
 

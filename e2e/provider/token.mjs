@@ -98,7 +98,7 @@ function exchangeRefreshToken(ctx, client, form, effect) {
   const record = ctx.state.refreshTokens.get(form.refresh_token);
   if (!record || record.family.clientId !== client.client_id) throw refusedRefresh(ctx, 'unknown refresh token');
   if (record.state === 'rotated' && !withinReuseInterval(ctx, record)) {
-    ctx.state.detectRefreshTokenReuse(record, { requestAbandoned: clientGone(ctx) });
+    ctx.state.detectRefreshTokenReuse(form.refresh_token, record, { requestAbandoned: clientGone(ctx) });
     throw refusedRefresh(ctx, 'refresh token was already used; its token family is revoked');
   }
   if (record.state === 'revoked') throw refusedRefresh(ctx, 'refresh token was revoked');
