@@ -30,6 +30,16 @@ describe('toAuthError', () => {
     expect(isTransient(error)).toBe(false)
   })
 
+  it('maps a timeout that fires while the body is read to timeout, not a malformed response', async () => {
+    // A tab frozen while the answer arrived: on resume, the request's timeout fires mid-body.
+    const body = new ReadableStream({
+      start: (controller) => controller.error(new DOMException('signal timed out', 'TimeoutError')),
+    })
+    const error = await processTokenResponse(new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }))
+    expect(error).toMatchObject({ code: 'timeout' })
+    expect(isTransient(error)).toBe(true)
+  })
+
   it('maps a 5xx without an OAuth body to a transient network_error', async () => {
     const error = await processTokenResponse(new Response('<h1>Bad gateway</h1>', { status: 502 }))
     expect(error).toMatchObject({ code: 'network_error', status: 502 })
