@@ -337,7 +337,9 @@ class ChaosRun {
 
   /** One random misfortune. */
   async step() {
-    const tab = pick(this.live())
+    const live = this.live()
+    if (live.length === 0) return
+    const tab = pick(live)
     const roll = Math.random()
     if (roll < 0.3) this.later(this.freeze(tab, random(300, 6_000)))
     // An offline tab cannot load its page again.
