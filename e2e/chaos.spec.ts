@@ -465,8 +465,12 @@ test(`chaos: ${TABS} tabs for ${SECONDS} s of freezes, reloads, closes, offline 
 
   run.over = true
   await run.settle()
+  await run.recoverIfEnded()
   // Let the calls use up the queued faults, then make sure none is left for the final check.
-  await expect.poll(async () => (await getStats()).pendingFaults, { timeout: 30_000 }).toBe(0).catch(() => drainRefreshFaults())
+  await expect
+    .poll(async () => (await getStats()).pendingFaults, { timeout: 60_000 })
+    .toBe(0)
+    .catch(() => drainRefreshFaults(20))
   await run.stopCalling()
   await run.recoverIfEnded()
   const { agree, tokens, statuses } = await run.agreement()
