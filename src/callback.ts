@@ -3,6 +3,7 @@ import { dpopTokenTypes, withDPoPNonceRetry } from './dpop.js'
 import { AuthError, redacted, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { tokenRequestOptions } from './resource.js'
+import { measureClockSkew, onServerClock } from './server-clock.js'
 import { sessionFromTokens, type Session } from './session.js'
 import type { Transaction } from './transaction.js'
 
@@ -80,7 +81,7 @@ export async function redeemCallback(
   const { metadata } = transaction
   const params = oauth.validateAuthResponse(metadata, options.client, callbackUrl, transaction.state)
   try {
-    const tokens = await withDPoPNonceRetry(async () => {
+    const { tokens, clockSkew } = await withDPoPNonceRetry(async () => {
       const response = await oauth.authorizationCodeGrantRequest(
         metadata,
         options.client,
@@ -90,14 +91,18 @@ export async function redeemCallback(
         transaction.codeVerifier,
         tokenRequestOptions(options, dpop),
       )
-      return oauth.processAuthorizationCodeResponse(metadata, options.client, response, {
+      // The ID token's times are judged by the server's clock: the browser's may be hours off.
+      const clockSkew = await measureClockSkew(response, true)
+      const client = onServerClock(options.client, clockSkew)
+      const tokens = await oauth.processAuthorizationCodeResponse(metadata, client, response, {
         expectedNonce: transaction.nonce ?? oauth.expectNoNonce,
         maxAge: transaction.maxAge ?? oauth.skipAuthTimeCheck,
         requireIdToken: transaction.nonce !== undefined,
         recognizedTokenTypes: dpopTokenTypes(dpop),
       })
+      return { tokens, clockSkew }
     })
-    return sessionFromTokens(tokens, metadata)
+    return { ...sessionFromTokens(tokens, metadata), clockSkew }
   } catch (cause) {
     // The server may quote the code and verifier it was sent in its error.
     throw redacted(toAuthError(cause), [callbackUrl.searchParams.get('code') ?? undefined, transaction.codeVerifier])

@@ -65,9 +65,10 @@ export interface AuthClientOptions {
    */
   lockWaitSeconds?: number
   /**
-   * How far, in seconds, the browser's clock may be off the server's when ID token times (`exp`,
-   * `nbf`) are checked. Default 300. Access token expiry never depends on the clocks agreeing: it is
-   * counted from `expires_in` on receipt.
+   * Leeway, in seconds, when ID token times (`exp`, `nbf`) are checked by the server's clock, as
+   * measured when the tokens arrived (the `Date` header where readable, else the login's ID token
+   * `iat`). Default 300. Access token expiry never depends on the clocks agreeing: it is counted
+   * from `expires_in` on receipt.
    */
   clockToleranceSeconds?: number
   /**

@@ -3,6 +3,7 @@ import { dpopTokenTypes, withDPoPNonceRetry } from './dpop.js'
 import { AuthError, isTransient } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { tokenRequestOptions, withTargetToken, type TokenTarget } from './resource.js'
+import { measureClockSkew, onServerClock } from './server-clock.js'
 import { sessionFromTokens, type Session } from './session.js'
 
 /**
@@ -24,7 +25,7 @@ export async function refreshSession(
 ): Promise<Session> {
   const { refreshToken } = session
   if (!refreshToken) throw new AuthError('login_required', 'The session has no refresh token')
-  const tokens = await withDPoPNonceRetry(async () => {
+  const { tokens, clockSkew } = await withDPoPNonceRetry(async () => {
     const response = await oauth.refreshTokenGrantRequest(
       session.metadata,
       options.client,
@@ -32,11 +33,15 @@ export async function refreshSession(
       refreshToken,
       tokenRequestOptions(options, dpop, target),
     )
-    return oauth.processRefreshTokenResponse(session.metadata, options.client, response, {
+    // By the server's clock: read now if it can be, else as measured at login. A refresh's ID token
+    // carries no nonce, so its own iat proves nothing about the time.
+    const clockSkew = (await measureClockSkew(response, false)) ?? session.clockSkew
+    const tokens = await oauth.processRefreshTokenResponse(session.metadata, onServerClock(options.client, clockSkew), response, {
       recognizedTokenTypes: dpopTokenTypes(dpop),
     })
+    return { tokens, clockSkew }
   })
-  const refreshed = sessionFromTokens(tokens, session.metadata, session)
+  const refreshed = { ...sessionFromTokens(tokens, session.metadata, session), clockSkew }
   return target ? withTargetToken(session, refreshed, target) : refreshed
 }
 

@@ -37,6 +37,11 @@ export interface Session {
    * @see https://www.rfc-editor.org/rfc/rfc8707.html#section-2.2
    */
   resourceTokens?: Record<string, AccessToken>
+  /**
+   * The server's clock minus the browser's, in seconds, measured when the tokens arrived: ID token
+   * times are judged by the server's clock (see `server-clock.ts`).
+   */
+  clockSkew?: number
 }
 
 /**
