@@ -295,3 +295,32 @@ test.describe('auth.fetch sends the token only to allowed origins', () => {
     })
   })
 })
+
+test.describe('auth.fetch and a Request from another realm', () => {
+  test("an iframe's Request is checked and sent by its own URL: another origin is config_error, its own origin gets it as made", async ({
+    page,
+  }) => {
+    await login(page)
+    const { accessToken } = await requireSession(page)
+    const authorized = recordAuthorizedRequests(page)
+    const elsewhere = recordRequestsTo(page, ELSEWHERE)
+    const results = await page.evaluate(async (origin) => {
+      // A same-origin iframe is another realm: its Request is not an instance of this window's.
+      const frame = document.body.appendChild(document.createElement('iframe'))
+      const { Request: FrameRequest } = frame.contentWindow as unknown as { Request: typeof Request }
+      const away = window.pixieTry(() => window.pixie.auth.fetch(new FrameRequest(`${origin}/api/me`)))
+      const home = window.pixieTry(async () => {
+        const response = await window.pixie.auth.fetch(new FrameRequest('/api/orders?from=frame', { method: 'PUT', body: 'x' }))
+        return response.url
+      })
+      return Promise.all([away, home])
+    }, ELSEWHERE)
+    expect(results[0]).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+    if (!results[0].ok) expect(results[0].error.message).toContain(ELSEWHERE)
+    expect(results[1]).toEqual({ ok: true, value: `${APP}/api/orders?from=frame` })
+    expect(elsewhere).toEqual([])
+    expect(authorized.map((r) => [r.method(), r.url(), r.headers().authorization])).toEqual([
+      ['PUT', `${APP}/api/orders?from=frame`, `Bearer ${accessToken}`],
+    ])
+  })
+})

@@ -801,8 +801,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     fetch: guarded(async (input: RequestInfo | URL, init?: RequestInit) => {
       // Checked before any token is read: a request to an origin not allowed sends nothing at all.
       const appOrigin = typeof location === 'undefined' ? undefined : location.origin
-      const absolute = absoluteInput(input, appOrigin)
-      const url = new URL(absolute instanceof Request ? absolute.url : absolute)
+      const { input: absolute, url } = absoluteInput(input, appOrigin)
       const resource = resourceForUrl(url, { appOrigin, allowedOrigins: config.allowedOrigins, resources: config.resource })
       return authorizedFetch(credentialsFor(resource), config.http, absolute, init)
     }),

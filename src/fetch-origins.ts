@@ -43,17 +43,33 @@ export function resolveAllowedOrigins(value: unknown): string[] {
 }
 
 /**
- * The request `fetch()` would make of `input`, with a relative URL resolved against `appOrigin`,
- * never against `document.baseURI`, which an injected `<base href>` controls. A `Request` was
- * resolved when it was made, so its URL is taken as it is (and then checked like any other).
+ * The URL of `value` when it is a `Request` of any window: one made in an iframe is not an
+ * `instanceof` this window's `Request`, yet `fetch()` takes it as a request, not as a string. The
+ * `url` getter checks that, and throws for anything else (an object that only claims to be one).
  */
-export function absoluteInput(input: RequestInfo | URL, appOrigin: string | undefined): Request | URL {
-  if (input instanceof Request) return input
+function requestUrl(value: unknown): string | undefined {
+  try {
+    return Reflect.get(Request.prototype, 'url', value) as string
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The request `fetch()` would make of `input`, and its absolute URL: a relative URL resolved
+ * against `appOrigin`, never against `document.baseURI`, which an injected `<base href>` controls.
+ * A `Request` was resolved when it was made, so its URL is taken as it is (and then checked like
+ * any other).
+ */
+export function absoluteInput(input: RequestInfo | URL, appOrigin: string | undefined): { input: Request | URL; url: URL } {
+  const ofRequest = requestUrl(input)
+  if (ofRequest !== undefined) return { input: input as Request, url: new URL(ofRequest) }
   const href = String(input)
   if (!URL.canParse(href, appOrigin)) {
     throw new AuthError('config_error', `fetch() cannot resolve the URL ${href}`)
   }
-  return new URL(href, appOrigin)
+  const url = new URL(href, appOrigin)
+  return { input: url, url }
 }
 
 const originOf = (uri: string) => (URL.canParse(uri) ? new URL(uri).origin : 'null')

@@ -40,15 +40,20 @@ describe('allowedOrigins', () => {
 
 describe('absoluteInput', () => {
   it('resolves relative and protocol-relative strings and URL objects against the app origin', () => {
-    expect(String(absoluteInput('/api/orders', app))).toBe(`${app}/api/orders`)
-    expect(String(absoluteInput('api/orders', app))).toBe(`${app}/api/orders`)
-    expect(String(absoluteInput('//evil.example/x', app))).toBe('https://evil.example/x')
-    expect(String(absoluteInput(new URL('https://api.example.com/a'), app))).toBe('https://api.example.com/a')
+    expect(String(absoluteInput('/api/orders', app).url)).toBe(`${app}/api/orders`)
+    expect(String(absoluteInput('api/orders', app).url)).toBe(`${app}/api/orders`)
+    expect(String(absoluteInput('//evil.example/x', app).url)).toBe('https://evil.example/x')
+    expect(String(absoluteInput(new URL('https://api.example.com/a'), app).input)).toBe('https://api.example.com/a')
+  })
+
+  it('takes an object that only claims to be a Request as a string, resolved against the app origin', () => {
+    const impostor = { url: 'https://evil.example/', [Symbol.toStringTag]: 'Request', toString: () => '/api/me' }
+    expect(absoluteInput(impostor as unknown as Request, app)).toEqual({ input: new URL(`${app}/api/me`), url: new URL(`${app}/api/me`) })
   })
 
   it('keeps a Request as it is, and needs a browser for a relative URL', () => {
     const request = new Request('https://api.example.com/a')
-    expect(absoluteInput(request, app)).toBe(request)
+    expect(absoluteInput(request, app)).toEqual({ input: request, url: new URL('https://api.example.com/a') })
     expect(() => absoluteInput('/api', undefined)).toThrow(expect.objectContaining({ code: 'config_error' }))
   })
 })
