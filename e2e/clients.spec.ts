@@ -2,13 +2,17 @@
 // leaves out iss, and two clients on one page each completing its own login.
 import type { Page } from '@playwright/test'
 import {
+  APP,
   CALLBACK_URL,
   OTHER_CALLBACK_URL,
   PROVIDER,
   expect,
+  configureApp,
   getStats,
+  login,
   openApp,
   readIdb,
+  USER_SUB,
   test,
   waitForHarness,
 } from './helpers'
@@ -63,6 +67,10 @@ async function loginWithSecond(page: Page, landing: string) {
   await waitForHarness(page)
   return new URL(page.url())
 }
+
+/** The stored session record of the client of `issuer` with the harness's client ID. */
+const sessionOf = async (page: Page, issuer: string) =>
+  (await readIdb(page)).find(({ key }) => key === `session:${issuer}/#pixie-e2e`)?.value
 
 const sessionKeys = async (page: Page) =>
   (await readIdb(page)).map(({ key }) => String(key)).filter((key) => key.startsWith('session:')).sort()
@@ -147,4 +155,46 @@ test('two clients on one page and one redirect URI each complete their own login
   expect(await stateOf(page, 'second')).toMatchObject({ status: 'authenticated', user: { aud: 'pixie-demo' } })
   expect(await sessionKeys(page)).toEqual([`session:${PROVIDER}/#pixie-demo`, `session:${PROVIDER}/#pixie-e2e`])
   expect((await getStats()).tokenRequests.authorization_code).toBe(2)
+})
+
+test.describe("a hostile provider's metadata", () => {
+  /** The attacker's server (provider B): its metadata points the browser at script. */
+  const HOSTILE = 'http://127.0.0.1:4012'
+
+  test('javascript: as authorization_endpoint or end_session_endpoint is config_error: no script runs in the app, A\'s session stays', async ({
+    page,
+  }) => {
+    await page.route(`${HOSTILE}/.well-known/openid-configuration`, (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        headers: { 'access-control-allow-origin': '*' },
+        body: JSON.stringify({
+          issuer: HOSTILE,
+          authorization_endpoint: 'javascript:window.pwned=(window.pwned||[]).concat("login")//',
+          token_endpoint: `${HOSTILE}/token`,
+          end_session_endpoint: 'javascript:window.pwned=(window.pwned||[]).concat("logout")//',
+          code_challenge_methods_supported: ['S256'],
+        }),
+      }),
+    )
+    await login(page)
+    const sessionA = await sessionOf(page, PROVIDER)
+    expect(sessionA).toMatchObject({ session: { user: { sub: USER_SUB } } })
+    await addClient(page, { issuer: HOSTILE, clientId: 'pixie-e2e', redirectUri: OTHER_CALLBACK_URL })
+    const outcomes = await page.evaluate(async () => {
+      const second = (window as unknown as { second: typeof window.pixie.auth }).second
+      const login = await window.pixieTry(() => second.loginWithRedirect())
+      const logout = await window.pixieTry(() => second.logout())
+      // A javascript: navigation runs in a later task: give it time to run before looking.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      return { login, logout, pwned: (window as unknown as { pwned?: string[] }).pwned ?? [] }
+    })
+    expect(outcomes.pwned).toEqual([])
+    expect(outcomes.login).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+    expect(outcomes.logout).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+    if (!outcomes.login.ok) expect(outcomes.login.error.message).toContain('authorization_endpoint')
+    expect(page.url()).toBe(`${APP}/callback.html`)
+    expect(await sessionOf(page, PROVIDER)).toEqual(sessionA)
+    expect(await sessionOf(page, HOSTILE), "the hostile client's logout stored only its deletion").toEqual({ version: 1 })
+  })
 })

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
 import type { Transaction } from './transaction.js'
+import { assertNavigationUrl } from './url-policy.js'
 
 /** Parameters the SDK owns; letting callers set them would undo PKCE, `state` or `nonce`. */
 const protocolParams = [
@@ -16,13 +17,16 @@ const protocolParams = [
 ]
 
 /**
- * Throws `config_error` unless the server can do what this SDK requires: an authorization endpoint,
- * and PKCE with S256 (RFC 9700 §2.1.1: no silent fallback to `plain` or to no PKCE).
+ * Throws `config_error` unless the server can do what this SDK requires: an authorization endpoint
+ * the browser may be sent to (`https:`, or `http:` on loopback or with `allowInsecure`: never a
+ * `javascript:` URL that would run in the app's origin), and PKCE with S256 (RFC 9700 §2.1.1: no
+ * silent fallback to `plain` or to no PKCE).
  */
-export function assertSupportedServer(metadata: oauth.AuthorizationServer) {
+export function assertSupportedServer(metadata: oauth.AuthorizationServer, allowInsecure: boolean) {
   if (!metadata.authorization_endpoint) {
     throw new AuthError('config_error', 'The server metadata has no authorization_endpoint')
   }
+  assertNavigationUrl("The server's authorization_endpoint", metadata.authorization_endpoint, allowInsecure)
   const methods = metadata.code_challenge_methods_supported
   if (methods && !methods.includes('S256')) {
     throw new AuthError('config_error', 'The server does not support PKCE with S256')

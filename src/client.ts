@@ -35,7 +35,7 @@ import { browserStore, memoryStore, tabStore } from './storage.js'
 import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
 import type { CredentialsSource } from './token-retry.js'
 import { createTransaction, discardTransaction, isOwnState, saveTransaction, takeTransaction } from './transaction.js'
-import { assertLogoutUrl } from './url-policy.js'
+import { assertNavigationUrl } from './url-policy.js'
 import { fetchUserInfo, mergeUserInfo } from './userinfo.js'
 
 /**
@@ -153,6 +153,8 @@ export interface AuthClient {
   /**
    * Starts a login: stores a one-time transaction (PKCE verifier, `state`, `nonce`) in IndexedDB
    * and navigates to the authorization endpoint. Resolves only if navigation does not happen.
+   * Rejects with `config_error`, storing nothing, when the server's `authorization_endpoint` is
+   * not an `https:` URL (`http:` on loopback or with `allowInsecureRequests`): never `javascript:`.
    *
    * @example
    * ```ts
@@ -283,6 +285,8 @@ export interface AuthClient {
    * `localOnly`, navigates to the server's `end_session_endpoint` (OpenID Connect RP-Initiated
    * Logout), or straight to `returnTo` when the server has none. `returnTo` must be an absolute
    * `https:` URL (`http:` on loopback hosts): otherwise `config_error`, and nothing is cleared.
+   * A server `end_session_endpoint` that is not such a URL (`javascript:`) rejects with
+   * `config_error` after the local logout, without navigating.
    * The session is deleted from memory and from IndexedDB (retried on a fresh connection); when
    * IndexedDB still refuses, it rejects with `storage_error` after clearing the page and revoking,
    * without navigating: a reload could then find the session again. It waits for another tab's
@@ -655,7 +659,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     const { scope = config.scope, ...params } = { ...config.authorizationParams, ...authorizationParams }
     assertNoProtocolParams(params)
     const metadata = await discoverMetadata(config)
-    assertSupportedServer(metadata)
+    assertSupportedServer(metadata, config.allowInsecureRequests)
     const maxAge = params.max_age === undefined ? undefined : Number(params.max_age)
     const transaction = createTransaction(owner, { redirectUri, scope, maxAge, appState, metadata })
     const url = await buildAuthorizationUrl(metadata, config.clientId, transaction, params)
@@ -731,7 +735,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
 
   async function endSessionEverywhere({ returnTo, localOnly = false }: LogoutOptions) {
     // Checked before anything is cleared: a call that cannot complete changes nothing.
-    if (returnTo !== undefined) assertLogoutUrl('returnTo', returnTo, config.allowInsecureRequests)
+    if (returnTo !== undefined) assertNavigationUrl('returnTo', returnTo, config.allowInsecureRequests)
     await restore()
     const { ended, deleted, stuck } = await lock(async () => {
       const { session: stored } = await readSession(store, config.namespace)
@@ -754,7 +758,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     if (localOnly) return
     const after = returnTo ?? config.postLogoutRedirectUri
     const metadata = ended?.metadata ?? (await discoverMetadata(config))
-    const target = endSessionUrl(metadata, config.clientId, ended?.idToken, after) ?? after
+    const target = endSessionUrl(metadata, config.clientId, ended?.idToken, after, config.allowInsecureRequests) ?? after
     if (target) location.assign(target)
   }
 

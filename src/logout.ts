@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import type { ResolvedOptions } from './options.js'
 import type { Session } from './session.js'
+import { assertNavigationUrl } from './url-policy.js'
 
 /**
  * Revokes the refresh token (RFC 7009 §2.1), which ends the whole grant at servers that revoke by
@@ -29,6 +30,8 @@ export async function revokeRefreshToken(options: ResolvedOptions, session: Sess
  * server has no `end_session_endpoint`. With a `post_logout_redirect_uri` it carries a fresh
  * `state`, which the server hands back on the redirect: some servers redirect back only when one
  * is sent. Nothing checks it on the way back, since that redirect brings no credential to protect.
+ * An endpoint the browser may not be sent to (`javascript:`, which would run in the app's origin;
+ * `http:` off loopback without `allowInsecure`) throws `config_error`.
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
@@ -37,9 +40,10 @@ export function endSessionUrl(
   clientId: string,
   idTokenHint: string | undefined,
   postLogoutRedirectUri: string | undefined,
+  allowInsecure: boolean,
 ): URL | undefined {
   if (!metadata.end_session_endpoint) return undefined
-  const url = new URL(metadata.end_session_endpoint)
+  const url = new URL(assertNavigationUrl("The server's end_session_endpoint", metadata.end_session_endpoint, allowInsecure))
   url.searchParams.set('client_id', clientId)
   if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint)
   if (postLogoutRedirectUri) {

@@ -3,7 +3,7 @@ import { AuthError } from './errors.js'
 import { resolveAllowedOrigins } from './fetch-origins.js'
 import { resolveResources } from './resource.js'
 import { maxRetryWaitMs } from './retry.js'
-import { assertLogoutUrl, isLoopbackHost } from './url-policy.js'
+import { assertNavigationUrl, isLoopbackHost } from './url-policy.js'
 
 /**
  * Options for {@link createAuthClient}.
@@ -220,7 +220,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   requireUrl('redirectUri', options.redirectUri)
   const allowInsecureRequests = options.allowInsecureRequests === true
   if (options.postLogoutRedirectUri !== undefined) {
-    assertLogoutUrl('postLogoutRedirectUri', options.postLogoutRedirectUri, allowInsecureRequests)
+    assertNavigationUrl('postLogoutRedirectUri', options.postLogoutRedirectUri, allowInsecureRequests)
   }
   if (typeof options.clientId !== 'string' || options.clientId === '') {
     throw new AuthError('config_error', 'clientId is required')

@@ -12,15 +12,17 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Returns `value` when the browser may be sent there after a logout: an absolute `https:` URL, or
- * `http:` on a loopback host or with `allowInsecure`. Anything else (`javascript:`, which would run
- * in the app's origin, `data:`, relative and protocol-relative URLs, which the browser would
- * resolve against the page) throws `config_error` naming `name`.
+ * Returns `value` when the browser may be sent there: an absolute `https:` URL, or `http:` on a
+ * loopback host or with `allowInsecure`. Anything else (`javascript:`, which would run in the
+ * app's origin, `data:`, relative and protocol-relative URLs, which the browser would resolve
+ * against the page) throws `config_error` naming `name`. For the logout URLs the app gives, and
+ * for the server's own endpoints the SDK navigates to: a server's metadata is not the app's code,
+ * and with two providers on one origin one of them may be the attacker's (RFC 9700 §4.4).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.11
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
-export function assertLogoutUrl(name: string, value: unknown, allowInsecure: boolean): string {
+export function assertNavigationUrl(name: string, value: unknown, allowInsecure: boolean): string {
   // Without a base URL only an absolute URL parses: `/bye` and `//evil.example` do not.
   const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined
   const allowed =

@@ -55,13 +55,13 @@ describe('buildAuthorizationUrl', () => {
 
 describe('server and parameter checks', () => {
   it('refuses a server without S256', () => {
-    expect(() => assertSupportedServer({ ...metadata, code_challenge_methods_supported: ['plain'] })).toThrow(
+    expect(() => assertSupportedServer({ ...metadata, code_challenge_methods_supported: ['plain'] }, false)).toThrow(
       expect.objectContaining({ code: 'config_error' }),
     )
-    expect(() => assertSupportedServer({ issuer: 'https://as.example' })).toThrow(
+    expect(() => assertSupportedServer({ issuer: 'https://as.example' }, false)).toThrow(
       expect.objectContaining({ code: 'config_error' }),
     )
-    expect(() => assertSupportedServer(metadata)).not.toThrow()
+    expect(() => assertSupportedServer(metadata, false)).not.toThrow()
   })
 
   it('refuses extra parameters that would override PKCE, state or nonce', () => {

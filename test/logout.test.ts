@@ -36,8 +36,8 @@ describe('revokeRefreshToken', () => {
 
 describe('endSessionUrl', () => {
   it('sends a fresh state with post_logout_redirect_uri (RP-Initiated Logout §2)', () => {
-    const first = endSessionUrl(metadata, 'spa', 'id.token', 'https://app.example/bye')!
-    const second = endSessionUrl(metadata, 'spa', 'id.token', 'https://app.example/bye')!
+    const first = endSessionUrl(metadata, 'spa', 'id.token', 'https://app.example/bye', false)!
+    const second = endSessionUrl(metadata, 'spa', 'id.token', 'https://app.example/bye', false)!
     expect(Object.fromEntries(first.searchParams)).toMatchObject({
       client_id: 'spa',
       id_token_hint: 'id.token',
@@ -48,10 +48,10 @@ describe('endSessionUrl', () => {
   })
 
   it('sends no state when the server is not asked to redirect back', () => {
-    expect(endSessionUrl(metadata, 'spa', 'id.token', undefined)!.searchParams.has('state')).toBe(false)
+    expect(endSessionUrl(metadata, 'spa', 'id.token', undefined, false)!.searchParams.has('state')).toBe(false)
   })
 
   it('is undefined without an end_session_endpoint', () => {
-    expect(endSessionUrl({ issuer: metadata.issuer }, 'spa', 'id.token', 'https://app.example/bye')).toBeUndefined()
+    expect(endSessionUrl({ issuer: metadata.issuer }, 'spa', 'id.token', 'https://app.example/bye', false)).toBeUndefined()
   })
 })

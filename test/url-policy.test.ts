@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../src/index.js'
-import { assertLogoutUrl, isLoopbackHost } from '../src/url-policy.js'
+import { assertNavigationUrl, isLoopbackHost } from '../src/url-policy.js'
 
 const base = { issuer: 'https://login.example.com', clientId: 'spa', redirectUri: 'https://app.example.com/cb' }
 const metadata = { issuer: base.issuer, authorization_endpoint: `${base.issuer}/authorize`, token_endpoint: `${base.issuer}/token` }
@@ -38,18 +38,18 @@ describe('isLoopbackHost', () => {
   })
 })
 
-describe('assertLogoutUrl', () => {
+describe('assertNavigationUrl', () => {
   it.each(['https://app.example.com/bye', 'http://localhost:5173/', 'http://127.0.0.2/x', 'http://[::1]:8080/'])(
     'accepts %s',
-    (url) => expect(assertLogoutUrl('returnTo', url, false)).toBe(url),
+    (url) => expect(assertNavigationUrl('returnTo', url, false)).toBe(url),
   )
   it.each(refused)('refuses %j with config_error naming the setting', (url) => {
-    expect(() => assertLogoutUrl('returnTo', url, false)).toThrow(expect.objectContaining({ code: 'config_error', message: expect.stringContaining('returnTo') }))
+    expect(() => assertNavigationUrl('returnTo', url, false)).toThrow(expect.objectContaining({ code: 'config_error', message: expect.stringContaining('returnTo') }))
   })
   it('accepts http: on other hosts only with allowInsecureRequests, and still no other scheme', () => {
-    expect(assertLogoutUrl('returnTo', 'http://app.internal/', true)).toBe('http://app.internal/')
-    expect(() => assertLogoutUrl('returnTo', 'javascript:alert(1)', true)).toThrow(expect.objectContaining({ code: 'config_error' }))
-    expect(() => assertLogoutUrl('returnTo', '//evil.example', true)).toThrow(expect.objectContaining({ code: 'config_error' }))
+    expect(assertNavigationUrl('returnTo', 'http://app.internal/', true)).toBe('http://app.internal/')
+    expect(() => assertNavigationUrl('returnTo', 'javascript:alert(1)', true)).toThrow(expect.objectContaining({ code: 'config_error' }))
+    expect(() => assertNavigationUrl('returnTo', '//evil.example', true)).toThrow(expect.objectContaining({ code: 'config_error' }))
   })
 })
 
