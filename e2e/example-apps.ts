@@ -78,6 +78,31 @@ export function describeExampleApp(name: string, origin: string) {
       expect((await getStats()).tokenRequests.authorization_code).toBe(1)
     })
 
+    test("a crafted link to the redirect URI with this client's state tag does not stop the protected route from logging in", async ({
+      page,
+    }) => {
+      // The tag before the dot is public: any login of the client shows it to the provider and in the address bar.
+      const tags: string[] = []
+      await page.route(`${PROVIDER}/**`, async (route) => {
+        const state = new URL(route.request().url()).searchParams.get('state')
+        if (!state || !route.request().isNavigationRequest()) return route.fallback()
+        tags.push(state.split('.')[0])
+        await route.abort()
+      })
+      await page.goto(`${origin}/protected`)
+      await expect.poll(() => tags.length).toBe(1)
+      await page.unrouteAll({ behavior: 'wait' })
+
+      await page.goto(`${origin}/?code=x&state=${tags[0]}.forged`)
+      await expect(page.locator('#status')).toHaveText('unauthenticated')
+      await page.getByRole('link', { name: 'Protected page' }).click()
+
+      await page.waitForURL(`${origin}/protected`)
+      await expect(page.getByRole('heading', { name: 'Protected page' })).toBeVisible()
+      await expectSignedIn(page)
+      expect((await getStats()).tokenRequests.authorization_code).toBe(1)
+    })
+
     test('the protected page calls the API with the access token', async ({ page }) => {
       await logInThroughProtectedPage(page)
       const { accessToken } = await requireSession(page)

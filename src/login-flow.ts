@@ -1,4 +1,5 @@
 import type { AuthClient, RedirectCallbackResult } from './client.js'
+import type { AuthErrorCode } from './errors.js'
 
 // Keyed by client: one page load has one callback, and one login at a time, per client.
 const callbacks = new WeakMap<AuthClient, Promise<RedirectCallbackResult | undefined>>()
@@ -72,9 +73,12 @@ function settled(client: AuthClient): Promise<undefined> {
  * What a protected route needs before it renders: resolves `true` when there is a session (after
  * any pending redirect callback); otherwise starts a login that comes back to `returnTo` (default:
  * the current path, search and hash) and resolves `false`. Concurrent calls for one client share
- * one login. When the last login failed for a reason other than `login_required` (the user
- * refused, the server is misconfigured), it resolves `false` without redirecting, so the app can
- * show `getState().error` instead of sending the user round the server in a loop.
+ * one login. When the last login failed for a reason other than `login_required` or
+ * `invalid_state` (the user refused, the server is misconfigured), it resolves `false` without
+ * redirecting, so the app can show `getState().error` instead of sending the user round the server
+ * in a loop. An `invalid_state` is a response to no login of this browser: a replayed or expired
+ * callback, or a link anyone can craft (the client's tag in `state` is public). A new login is
+ * the answer; refusing one would let such a link lock the user out.
  *
  * @example
  * ```ts
@@ -93,12 +97,15 @@ export function ensureAuthenticated(
   return login
 }
 
+/** Failures that a new login answers, and that no server or user decision will repeat. */
+const restartingCodes = new Set<AuthErrorCode>(['login_required', 'invalid_state'])
+
 async function authenticatedOrLogin(client: AuthClient, returnTo: string): Promise<boolean> {
   // A pending callback decides whether there is a session: wait for it before logging in again.
   await handleRedirectCallbackOnce(client)
   if (await client.isAuthenticated()) return true
   const { error } = client.getState()
-  if (error && error.code !== 'login_required') return false
+  if (error && !restartingCodes.has(error.code)) return false
   await client.loginWithRedirect({ appState: { returnTo } })
   return false
 }

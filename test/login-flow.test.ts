@@ -49,6 +49,12 @@ describe('ensureAuthenticated', () => {
     expect(client.loginWithRedirect).toHaveBeenCalledTimes(1)
   })
 
+  it('starts a new login after invalid_state: a replayed, expired or crafted callback is no dead end', async () => {
+    const { client } = fakeClient({ status: 'unauthenticated', error: new AuthError('invalid_state', 'no such login') })
+    expect(await ensureAuthenticated(client, '/')).toBe(false)
+    expect(client.loginWithRedirect).toHaveBeenCalledTimes(1)
+  })
+
   it('does not send the user round the server again after a failed login', async () => {
     const denied = new AuthError('oauth_error', 'access_denied', { error: 'access_denied' })
     const { client } = fakeClient({ status: 'unauthenticated', error: denied })
