@@ -129,6 +129,41 @@ test.describe('mix-up across clients (RFC 9700 §4.4)', () => {
   })
 })
 
+test("redirect URIs that differ only in a query parameter are distinct: B never redeems a response that came back to A's", async ({
+  page,
+}) => {
+  // A common layout: one callback page, the provider named in the query. B leaves out iss.
+  const atB = `${CALLBACK_URL}?provider=b`
+  const providerB = await startMockProvider({
+    port: 0,
+    clients: [{ client_id: 'pixie-e2e', token_endpoint_auth_method: 'none', redirect_uris: [atB], post_logout_redirect_uris: [] }],
+    config: { autoApprove: true, includeIss: false },
+  })
+  try {
+    await configureApp(page, { redirectUri: `${CALLBACK_URL}?provider=a` })
+    await openApp(page)
+    const clientB = { issuer: providerB.url, clientId: 'pixie-e2e', redirectUri: atB }
+    await addClient(page, clientB)
+    await page.evaluate(() => window.pixieStart(() => (window as unknown as { second: typeof window.pixie.auth }).second.loginWithRedirect()))
+    await page.waitForURL((u) => u.searchParams.get('provider') === 'b' && u.searchParams.has('code'), { timeout: 10_000 })
+
+    // The mix-up: a response in B's name (its state) at A's redirect URI, as A's server would send it there.
+    const atA = new URL(page.url())
+    atA.searchParams.set('provider', 'a')
+    await page.goto(atA.href)
+    await waitForHarness(page)
+    await addClient(page, clientB)
+
+    expect(await call(page, 'second', 'isRedirectCallback')).toEqual({ ok: true, value: false })
+    expect(await call(page, 'second', 'handleRedirectCallback')).toMatchObject({ ok: false, error: { code: 'invalid_response' } })
+    expect(providerB.state.statsSnapshot().tokenRequests.total, "code redemptions at B's token endpoint").toBe(0)
+    expect(await call(page, 'first', 'isRedirectCallback')).toEqual({ ok: true, value: false })
+    expect(await sessionKeys(page)).toEqual([])
+  } finally {
+    await providerB.close()
+  }
+})
+
 test('two clients on one page and one redirect URI each complete their own login, leaving the other alone', async ({
   page,
 }) => {

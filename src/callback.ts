@@ -16,18 +16,23 @@ export function parseCallbackUrl(url: string): URL | undefined {
 }
 
 /**
- * Whether `url` is at `redirectUri`: the same origin and the same path. The query is the
- * response's, so it is not compared. Distinct redirect URIs per client only defend against mix-up
- * when a response is accepted at its own one alone (RFC 9700 §4.4.2).
+ * Whether `url` is at `redirectUri`: the same origin and path, and each query parameter of the
+ * redirect URI with the same values (the server keeps them, RFC 6749 §3.1.2, and adds the
+ * response's; some add more, so other parameters are allowed). Distinct redirect URIs per client
+ * only defend against mix-up when a response is accepted at its own one alone (RFC 9700 §4.4.2):
+ * `/callback?provider=a` and `/callback?provider=b` are two.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.4.2
+ * @see https://www.rfc-editor.org/rfc/rfc6749.html#section-3.1.2
  */
 export function isAtRedirectUri(url: URL, redirectUri: string): boolean {
   const expected = parseCallbackUrl(redirectUri)
-  return expected !== undefined && url.origin === expected.origin && url.pathname === expected.pathname
+  if (expected === undefined || url.origin !== expected.origin || url.pathname !== expected.pathname) return false
+  const values = (of: URL, name: string) => JSON.stringify(of.searchParams.getAll(name))
+  return [...expected.searchParams.keys()].every((name) => values(url, name) === values(expected, name))
 }
 
-/** True when `url` carries an authorization response, at `redirectUri` (origin and path). */
+/** True when `url` carries an authorization response, at `redirectUri` (see {@link isAtRedirectUri}). */
 export function looksLikeCallback(url: URL, redirectUri: string): boolean {
   const params = url.searchParams
   return isAtRedirectUri(url, redirectUri) && params.has('state') && (params.has('code') || params.has('error'))

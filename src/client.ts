@@ -180,9 +180,10 @@ export interface AuthClient {
   loginWithPopup(options?: PopupLoginOptions): Promise<RedirectCallbackResult>
   /**
    * Whether `url` (default: the current location) carries an authorization response for this
-   * client: at its `redirectUri`, origin and path, with `code` or `error` and a `state` this client
-   * made. Any other page with those parameters, and another client's response, is not one. A login
-   * given its own `redirectUri` is completed by calling `handleRedirectCallback()` on that page.
+   * client: at its `redirectUri` (origin, path and its query parameters), with `code` or `error`
+   * and a `state` this client made. Any other page with those parameters, and another client's
+   * response, is not one. A login given its own `redirectUri` is completed by calling
+   * `handleRedirectCallback()` on that page.
    *
    * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.4.2
    * @example
@@ -197,8 +198,8 @@ export interface AuthClient {
    * removes the response from the address bar. Each login completes once: concurrent calls with the
    * same URL share one result (React StrictMode), later ones reject with `invalid_state`. On any
    * failure the existing session, if any, is kept. A response that came back anywhere but the
-   * login's redirect URI (origin and path) rejects with `invalid_response`, its code unredeemed
-   * (RFC 9700 §4.4.2). A URL with no response to a login of this client (another client's, on the
+   * login's redirect URI (origin, path and its query parameters) rejects with `invalid_response`,
+   * its code unredeemed (RFC 9700 §4.4.2). A URL with no response to a login of this client (another client's, on the
    * same origin) rejects with `invalid_state` and is left as it was: no URL cleaning, no error state.
    * Like a refresh, it waits for the cross-tab lock at most `lockWaitSeconds`, then rejects with
    * `timeout` before redeeming anything: the login can be completed again with the same `url`.
@@ -469,7 +470,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   const lock = <T>(task: () => Promise<T>, signal?: AbortSignal) =>
     withRefreshLock(lockName, task, { waitMs: config.lockWaitMs, signal })
 
-  /** A response at the redirect URI (origin and path) to a login of this client, not of another one on the origin. */
+  /** A response at the redirect URI to a login of this client, not of another one on the origin. */
   const isCallback = (url: string) => {
     const parsed = parseCallbackUrl(url)
     return (

@@ -27,7 +27,7 @@ export interface Transaction {
   /** The client that started the login; checked again when it is taken. */
   issuer: string
   clientId: string
-  /** The only URL (origin and path) the response may come back to. */
+  /** The only URL (origin, path and its query parameters) the response may come back to. */
   redirectUri: string
   scope: string
   /** The `max_age` sent, so `auth_time` can be checked (OIDC Core §3.1.2.1). */

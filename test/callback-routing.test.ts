@@ -2,6 +2,7 @@
 // Which page is whose callback: detection by the redirect URI's origin and path and by the client
 // that made the login, several clients on one origin, and responses that come back elsewhere.
 import { afterEach, describe, expect, it } from 'vitest'
+import { isAtRedirectUri } from '../src/callback.js'
 import { createAuthClient, handleRedirectCallbackOnce, type AuthClient } from '../src/index.js'
 import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
 
@@ -23,6 +24,21 @@ const settled = async (client: ReturnType<typeof clientFor>) => {
   await client.isAuthenticated()
   return client.getState()
 }
+
+describe('isAtRedirectUri', () => {
+  const at = (url: string, redirectUri: string) => isAtRedirectUri(new URL(url), redirectUri)
+
+  it("needs the redirect URI's own query parameters, with their values, beside the response's", () => {
+    const redirectUri = `${appOrigin}/callback?provider=a`
+    expect(at(`${appOrigin}/callback?provider=a&code=c&state=s`, redirectUri)).toBe(true)
+    expect(at(`${appOrigin}/callback?code=c&provider=a&state=s&scope=openid`, redirectUri)).toBe(true)
+    expect(at(`${appOrigin}/callback?provider=b&code=c&state=s`, redirectUri)).toBe(false)
+    expect(at(`${appOrigin}/callback?code=c&state=s`, redirectUri)).toBe(false)
+    expect(at(`${appOrigin}/callback?provider=a&provider=b&code=c&state=s`, redirectUri)).toBe(false)
+    expect(at(`${appOrigin}/callback?provider=a,b&code=c`, `${appOrigin}/callback?provider=a&provider=b`)).toBe(false)
+    expect(at(`${appOrigin}/other?provider=a&code=c`, redirectUri)).toBe(false)
+  })
+})
 
 describe('callback detection (origin and path of the redirect URI)', () => {
   it('a crafted link with code and state to another page of the app is no callback: URL and state left alone', async () => {
