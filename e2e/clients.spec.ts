@@ -230,6 +230,6 @@ test.describe("a hostile provider's metadata", () => {
     if (!outcomes.login.ok) expect(outcomes.login.error.message).toContain('authorization_endpoint')
     expect(page.url()).toBe(`${APP}/callback.html`)
     expect(await sessionOf(page, PROVIDER)).toEqual(sessionA)
-    expect(await sessionOf(page, HOSTILE), "the hostile client's logout stored only its deletion").toEqual({ version: 1 })
+    expect(await sessionOf(page, HOSTILE), "the hostile client's logout stored only its deletion").toEqual({ version: expect.any(Number) })
   })
 })
