@@ -482,9 +482,19 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   /** Whether this page is the redirect back from the server, with a response still to redeem. */
   const onCallbackPage = () => typeof location !== 'undefined' && isCallback(location.href)
 
+  /**
+   * The stored record, without a session this client must not use: with `dpop`, a Bearer session
+   * (stored before `dpop` was switched on) is none, so no Bearer token is handed out, nor refreshed
+   * with a proof the server may ignore (RFC 9449 §5).
+   */
+  const readOwn = async (): Promise<SessionRecord> => {
+    const record = await readSession(store, config.namespace)
+    return dpop && record.session?.tokenType !== 'dpop' ? { version: record.version } : record
+  }
+
   /** The stored record, with its session only if that can still give an access token. */
   const readUsable = async (): Promise<SessionRecord> => {
-    const { version: stored, session: candidate } = await readSession(store, config.namespace)
+    const { version: stored, session: candidate } = await readOwn()
     return { version: stored, session: candidate && isUsable(candidate) ? candidate : undefined }
   }
 
@@ -552,7 +562,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     policy = refreshPolicy,
   ): Promise<Session> {
     // It wins over whatever this tab held, versions included: a wiped store means logged out.
-    const { version: storedVersion, session: stored } = await readSession(store, config.namespace)
+    const { version: storedVersion, session: stored } = await readOwn()
     version = Math.max(version, storedVersion)
     if (!stored) {
       adopt(undefined)

@@ -95,4 +95,24 @@ describe('dpop: true fails closed', () => {
     expect(await storedEntries('session:')).toEqual(before)
     expect(await auth.getAccessToken()).toBe('dpop-at')
   })
+
+  it('does not use a Bearer session stored before dpop was switched on: login_required, no Bearer token handed out', async () => {
+    // The app ran without DPoP and its user logged in; the next deploy switches dpop on.
+    const before = createAuthClient({ issuer: provider.url, clientId: 'pixie-e2e', redirectUri })
+    const { navigations } = await startLogin(before as ReturnType<typeof dpopClient>)
+    const callbackUrl = (await fetch(navigations[0]!, { redirect: 'manual' })).headers.get('location')!
+    await before.handleRedirectCallback(callbackUrl)
+    expect(await storedEntries('session:')).toMatchObject([[expect.any(String), { session: { tokenType: 'bearer' } }]])
+    before.dispose()
+
+    // (Its own scope: the clients of the tests above, made with equal options, are still in use.)
+    const auth = dpopClient({ metadata: await metadataClaimingDPoP(), scope: 'openid offline_access' })
+    const tokenRequests = async () => (await (await fetch(`${provider.url}/__control/stats`)).json()).tokenRequests.total
+    const requestsBefore = await tokenRequests()
+    expect(await auth.isAuthenticated()).toBe(false)
+    await expect(auth.getAccessToken()).rejects.toMatchObject({ code: 'login_required' })
+    await expect(auth.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ code: 'login_required' })
+    expect(await tokenRequests()).toBe(requestsBefore)
+    auth.dispose()
+  })
 })
