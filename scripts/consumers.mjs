@@ -42,8 +42,9 @@ const npmQuiet = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=err
 
 function packFreshClone() {
   const clone = join(work, 'clone')
-  const changed = spawnSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' }).stdout.trim()
-  if (changed) console.warn('consumers: uncommitted changes are not packed: this packs a clone of HEAD')
+  const status = spawnSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' })
+  if (status.status !== 0) throw new Error(`this packs a git clone, and needs git and a git checkout (${status.error?.message ?? status.stderr.trim()})`)
+  if (status.stdout.trim()) console.warn('consumers: uncommitted changes are not packed: this packs a clone of HEAD')
   run('git', ['clone', '--quiet', '--no-hardlinks', repo, clone], { minutes: 1 })
   run('git', ['log', '-1', '--format=packing %h %s'], { cwd: clone, minutes: 1 })
   run('npm', ['ci', ...npmQuiet], { cwd: clone, minutes: 6 })
