@@ -31,6 +31,7 @@ if (!LEMONLDAP && !process.env.TEST_WORKER_INDEX) {
 }
 /** The example apps (examples/*) on vite dev servers: React runs StrictMode's double effects only in development. */
 const EXAMPLES = [
+  { name: 'vanilla', origin: 'http://localhost:5174' },
   { name: 'react', origin: 'http://localhost:5175' },
   { name: 'vue', origin: 'http://localhost:5176' },
 ]

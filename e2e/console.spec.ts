@@ -1,6 +1,6 @@
-// The example apps log nothing to the console as a user goes through them (a 404 such as a missing
-// favicon, a failed request, an uncaught error or a React warning fails the test), and the demo's
-// live panel (examples/demo-panel) shows four tabs sharing one refresh.
+// The example apps (vanilla, React, Vue) log nothing to the console as a user goes through them (a
+// 404 such as a missing favicon, a failed request, an uncaught error or a React warning fails the
+// test), and the demo's live panel (examples/demo-panel) shows four tabs sharing one refresh.
 import type { BrowserContext, Page } from '@playwright/test'
 import { expect, getStats, test } from './helpers'
 
@@ -42,6 +42,26 @@ for (const { name, origin } of EXAMPLES) {
     })
   })
 }
+
+test.describe('vanilla example', () => {
+  test.use({ providerConfig: { autoApprove: false } })
+
+  test('no console error from the login page to the logout', async ({ context, page }) => {
+    const errors = collectErrors(context)
+    await page.goto('http://localhost:5174/')
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await page.locator('#approve').click() // the provider's login page
+    await signedIn(page)
+    await page.getByRole('button', { name: 'Call the protected API' }).click()
+    await expect(page.locator('#output')).toContainText('hello from the protected API')
+    await page.reload()
+    await signedIn(page)
+    await page.getByRole('button', { name: 'Log out' }).click()
+    await expect(page.locator('#status')).toHaveText('unauthenticated')
+    await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible()
+    expect(errors).toEqual([])
+  })
+})
 
 test.describe('the live panel', () => {
   test.use({ providerConfig: { autoApprove: true, accessTokenTtl: 6 } })
