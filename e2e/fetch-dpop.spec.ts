@@ -85,4 +85,27 @@ test.describe('DPoP-bound tokens', () => {
     expect(requests).toHaveLength(2)
     for (const request of requests) expect((await request.allHeaders()).authorization).toMatch(/^DPoP /)
   })
+
+  test('a browser clock 5 hours ahead: once logged in, every DPoP proof is dated by the server clock (refresh, auth.fetch)', async ({
+    page,
+  }) => {
+    await page.clock.install({ time: Date.now() + 5 * 3_600_000 })
+    await login(page)
+    const proofs: Request[] = []
+    page.on('request', (request) => {
+      if (request.method() !== 'OPTIONS' && [`${OP}/token`, USERINFO].includes(request.url())) proofs.push(request)
+    })
+
+    const refreshed = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.getAccessToken({ forceRefresh: true })))
+    expect(refreshed).toMatchObject({ ok: true })
+    const fetched = await page.evaluate((url) => window.pixieTry(async () => (await window.pixie.auth.fetch(url)).status), USERINFO)
+    expect(fetched).toEqual({ ok: true, value: 200 })
+
+    // A server that requires no nonce judges a proof by its iat alone (RFC 9449 §11.1): hours off is refused.
+    expect(proofs.length).toBeGreaterThanOrEqual(2)
+    for (const request of proofs) {
+      const { iat } = jwtClaims((await request.allHeaders()).dpop)
+      expect(Math.abs(Number(iat) - Date.now() / 1000), request.url()).toBeLessThan(60)
+    }
+  })
 })

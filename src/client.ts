@@ -393,7 +393,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   // Without IndexedDB, the session lives in memory; a login transaction must outlive the redirect,
   // so it goes to this tab's sessionStorage instead.
   const store = browserStore(memoryStore)
-  const dpop = config.dpop ? dpopKeys(store, config.namespace, config.client) : undefined
+  const dpop = config.dpop ? dpopKeys(store, config.namespace) : undefined
   const transactions = browserStore(tabStore)
   const owner = { namespace: config.namespace, issuer: config.issuer.href, clientId: config.clientId }
   const state = createStateStore({ status: 'loading' })
@@ -573,7 +573,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
       return stored
     }
     try {
-      const proof = await dpop?.handle()
+      const proof = await dpop?.handle(stored.clockSkew)
       return await share(await withRetries(() => refreshSession(config, stored, proof, target), policy))
     } catch (cause) {
       // The server may quote the refresh token it was sent in its error.
@@ -728,7 +728,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     async (forceRefresh) => {
       const accessToken = await client.getAccessToken({ forceRefresh, resource })
       const token = session && tokenFor(session, requestedTarget(config.resource, resource))
-      return { accessToken, dpop: token?.tokenType === 'dpop' ? await dpop?.handle() : undefined }
+      return { accessToken, dpop: token?.tokenType === 'dpop' ? await dpop?.handle(session?.clockSkew) : undefined }
     }
   const credentials = credentialsFor()
 

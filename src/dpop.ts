@@ -43,9 +43,12 @@ async function loadStoredKey(store: KeyValueStore, namespace: string): Promise<S
 export interface DPoPKeys {
   /**
    * The handle to pass as oauth4webapi's `DPoP` option, for the current key; creates the key on
-   * first use. The same handle is returned while the key stays the same, so learnt nonces are kept.
+   * first use. Its proofs are dated `clockSkew` seconds ahead of this browser's clock (the server's
+   * clock, measured with the session), since a server that asks for no nonce judges a proof by its
+   * `iat` alone (RFC 9449 §11.1). The same handle is returned while the key and the skew stay the
+   * same, so learnt nonces are kept.
    */
-  handle(): Promise<oauth.DPoPHandle>
+  handle(clockSkew?: number): Promise<oauth.DPoPHandle>
   /** Deletes the key (at logout), so the next login binds its tokens to a new one. */
   discard(): Promise<void>
 }
@@ -57,23 +60,22 @@ export interface DPoPKeys {
  * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-2
  * @example
  * ```ts
- * const dpop = dpopKeys(store, config.namespace, config.client)
+ * const dpop = dpopKeys(store, config.namespace)
  * const response = await oauth.protectedResourceRequest(token, 'GET', url, new Headers(), null, {
- *   DPoP: await dpop.handle(),
+ *   DPoP: await dpop.handle(session.clockSkew),
  * })
  * ```
  */
-export function dpopKeys(
-  store: KeyValueStore,
-  namespace: string,
-  client: Pick<oauth.Client, typeof oauth.clockSkew>,
-): DPoPKeys {
-  let current: { id: string; handle: oauth.DPoPHandle } | undefined
+export function dpopKeys(store: KeyValueStore, namespace: string): DPoPKeys {
+  let current: { id: string; clockSkew: number; handle: oauth.DPoPHandle } | undefined
   return {
-    async handle() {
+    async handle(clockSkew = 0) {
       // Read every time: another tab may have logged out and replaced the key since.
       const { keyPair, id } = await loadStoredKey(store, namespace)
-      if (current?.id !== id) current = { id, handle: oauth.DPoP(client, keyPair) }
+      // oauth4webapi reads the skew once, when the handle is made.
+      if (current?.id !== id || current.clockSkew !== clockSkew) {
+        current = { id, clockSkew, handle: oauth.DPoP({ [oauth.clockSkew]: clockSkew }, keyPair) }
+      }
       return current.handle
     },
     async discard() {

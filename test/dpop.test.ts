@@ -17,14 +17,14 @@ const thumbprintOf = async (keys: ReturnType<typeof dpopKeys>) => (await keys.ha
 describe('dpopKeys', () => {
   it('creates a non-extractable ES256 key once, persists it in IndexedDB and reuses it after a reload', async () => {
     const namespace = freshNamespace()
-    const first = dpopKeys(browserStore(), namespace, {})
+    const first = dpopKeys(browserStore(), namespace)
     const thumbprint = await thumbprintOf(first)
     const stored = await browserStore().get<{ keyPair: CryptoKeyPair }>(`dpop:${namespace}`)
     expect(stored?.keyPair.privateKey.extractable).toBe(false)
     expect(stored?.keyPair.privateKey.algorithm).toMatchObject({ name: 'ECDSA', namedCurve: 'P-256' })
 
     // A new store and client, as after a reload: same key.
-    expect(await thumbprintOf(dpopKeys(browserStore(), namespace, {}))).toBe(thumbprint)
+    expect(await thumbprintOf(dpopKeys(browserStore(), namespace))).toBe(thumbprint)
     // One handle per key, so the nonces it learnt are kept between requests.
     expect(await first.handle()).toBe(await first.handle())
   })
@@ -32,8 +32,8 @@ describe('dpopKeys', () => {
   it('makes a new key after discard(), and other clients of the origin follow', async () => {
     const namespace = freshNamespace()
     const store = memoryStore()
-    const tab1 = dpopKeys(store, namespace, {})
-    const tab2 = dpopKeys(store, namespace, {})
+    const tab1 = dpopKeys(store, namespace)
+    const tab2 = dpopKeys(store, namespace)
     const before = await thumbprintOf(tab1)
     expect(await thumbprintOf(tab2)).toBe(before)
 
@@ -58,8 +58,8 @@ describe('dpopKeys', () => {
     })
     const namespace = freshNamespace()
     const [a, b] = await Promise.all([
-      thumbprintOf(dpopKeys(browserStore(), namespace, {})),
-      thumbprintOf(dpopKeys(browserStore(), namespace, {})),
+      thumbprintOf(dpopKeys(browserStore(), namespace)),
+      thumbprintOf(dpopKeys(browserStore(), namespace)),
     ])
     expect(a).toBe(b)
   })
@@ -67,7 +67,7 @@ describe('dpopKeys', () => {
 
 describe('bindAuthorizationCode', () => {
   it('puts the key thumbprint in dpop_jkt (RFC 9449 §10)', async () => {
-    const keys = dpopKeys(memoryStore(), freshNamespace(), {})
+    const keys = dpopKeys(memoryStore(), freshNamespace())
     const url = new URL('https://as.example/authorize?client_id=spa')
     await bindAuthorizationCode(url, { issuer: 'https://as.example', dpop_signing_alg_values_supported: ['ES256'] }, keys)
     expect(url.searchParams.get('dpop_jkt')).toBe(await thumbprintOf(keys))
@@ -77,7 +77,7 @@ describe('bindAuthorizationCode', () => {
   it('rejects a server whose DPoP algorithms leave out ES256 with config_error', async () => {
     const url = new URL('https://as.example/authorize')
     const metadata = { issuer: 'https://as.example', dpop_signing_alg_values_supported: ['EdDSA'] }
-    await expect(bindAuthorizationCode(url, metadata, dpopKeys(memoryStore(), freshNamespace(), {}))).rejects.toMatchObject({
+    await expect(bindAuthorizationCode(url, metadata, dpopKeys(memoryStore(), freshNamespace()))).rejects.toMatchObject({
       code: 'config_error',
     })
     expect(url.searchParams.has('dpop_jkt')).toBe(false)
@@ -103,7 +103,7 @@ describe('DPoP token requests', () => {
         : json(200, { access_token: 'a2', token_type: 'DPoP', expires_in: 60, refresh_token: 'r2' })
     })
     const options = resolveOptions({ issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', fetch, dpop: true })
-    const handle = await dpopKeys(memoryStore(), options.namespace, options.client).handle()
+    const handle = await dpopKeys(memoryStore(), options.namespace).handle()
 
     const next = await refreshSession(options, session, handle)
     expect(fetch).toHaveBeenCalledTimes(2)
@@ -116,7 +116,7 @@ describe('DPoP token requests', () => {
   it('does not retry a second use_dpop_nonce, nor any other error', async () => {
     const fetch = vi.fn(async () => json(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'n-2' }))
     const options = resolveOptions({ issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', fetch })
-    const handle = await dpopKeys(memoryStore(), options.namespace, options.client).handle()
+    const handle = await dpopKeys(memoryStore(), options.namespace).handle()
     await expect(refreshSession(options, session, handle)).rejects.toMatchObject({ error: 'use_dpop_nonce' })
     expect(fetch).toHaveBeenCalledTimes(2)
 
