@@ -324,3 +324,40 @@ test.describe('auth.fetch and a Request from another realm', () => {
     ])
   })
 })
+
+test.describe('auth.fetch under URL tricks', () => {
+  test('backslashes, tabs, newlines, credentials, blob:, a trailing dot and uppercase never carry the token off the origin', async ({
+    page,
+  }) => {
+    await login(page)
+    const { accessToken } = await requireSession(page)
+    const authorized = recordAuthorizedRequests(page)
+    const elsewhere = recordRequestsTo(page, ELSEWHERE)
+    const host = new URL(ELSEWHERE).host
+    const results = await page.evaluate(
+      ([host, app]) => {
+        const blob = URL.createObjectURL(new Blob(['x']))
+        const inputs = [
+          `/\\${host}/api/me`,
+          `\\\\${host}/api/me`,
+          `/\t/${host}/api/me`,
+          `\n//${host}/api/me`,
+          `http:\\\\${host}/api/me`,
+          `${app.replace('//', '//user:pass@')}/api/me`,
+          blob,
+          `${app.replace('localhost', 'localhost.')}/api/me`,
+          `HTTP://LOCALHOST:${new URL(app).port}/api/upper`,
+        ]
+        return Promise.all(inputs.map((input) => window.pixieTry(async () => (await window.pixie.auth.fetch(input)).url)))
+      },
+      [host, APP] as const,
+    )
+    for (const [index, result] of results.slice(0, 8).entries()) {
+      expect(result, `call ${index}`).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+    }
+    if (!results[6].ok) expect(results[6].error.message).toContain('a blob: URL')
+    expect(results[8]).toEqual({ ok: true, value: `${APP}/api/upper` })
+    expect(elsewhere).toEqual([])
+    expect(authorized.map((r) => [r.url(), r.headers().authorization])).toEqual([[`${APP}/api/upper`, `Bearer ${accessToken}`]])
+  })
+})

@@ -83,7 +83,8 @@ const originOf = (uri: string) => (URL.canParse(uri) ? new URL(uri).origin : 'nu
  * @see https://www.rfc-editor.org/rfc/rfc8707.html#section-2
  */
 export function resourceForUrl(url: URL, { appOrigin, allowedOrigins, resources }: FetchOrigins): string | undefined {
-  if (url.protocol === 'http:' || url.protocol === 'https:') {
+  const isHttp = url.protocol === 'http:' || url.protocol === 'https:'
+  if (isHttp) {
     const onOrigin = resources.filter((resource) => originOf(resource) === url.origin)
     if (onOrigin.length > 0) {
       const prefixes = onOrigin.filter((resource) => url.href.startsWith(resource))
@@ -93,6 +94,7 @@ export function resourceForUrl(url: URL, { appOrigin, allowedOrigins, resources 
   }
   throw new AuthError(
     'config_error',
-    `auth.fetch() sends no token to ${url.origin === 'null' ? url.protocol : url.origin}: not this app's origin, a resource's or in allowedOrigins`,
+    // Another scheme is named by itself: a `blob:` URL reports the origin inside it, maybe the app's.
+    `auth.fetch() sends no token to ${isHttp ? url.origin : `a ${url.protocol} URL`}: not this app's origin, a resource's or in allowedOrigins`,
   )
 }

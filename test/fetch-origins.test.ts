@@ -79,10 +79,11 @@ describe('resourceForUrl', () => {
     'https://app.example.com:8443/api',
     'data:text/plain,x',
     'blob:https://app.example.com/0000',
-  ])('refuses %s with config_error naming its origin', (href) => {
+  ])('refuses %s with config_error naming its origin (its scheme, when not http)', (href) => {
     const url = new URL(href)
+    const named = /^https?:$/.test(url.protocol) ? url.origin : `a ${url.protocol} URL`
     expect(() => resourceForUrl(url, origins({ resources: ['urn:example:api'] }))).toThrow(
-      expect.objectContaining({ code: 'config_error', message: expect.stringContaining(url.origin === 'null' ? url.protocol : url.origin) }),
+      expect.objectContaining({ code: 'config_error', message: expect.stringContaining(`sends no token to ${named}:`) }),
     )
   })
 
