@@ -361,3 +361,15 @@ test.describe('auth.fetch under URL tricks', () => {
     expect(authorized.map((r) => [r.url(), r.headers().authorization])).toEqual([[`${APP}/api/upper`, `Bearer ${accessToken}`]])
   })
 })
+
+test.describe('auth.fetch and an injected <base href>', () => {
+  test('a Request the app built after the injection points elsewhere: config_error naming that origin, nothing sent', async ({ page }) => {
+    await login(page)
+    const elsewhere = recordRequestsTo(page, ELSEWHERE)
+    await page.evaluate((href) => document.head.insertAdjacentHTML('afterbegin', `<base href="${href}/">`), ELSEWHERE)
+    const result = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.fetch(new Request('/api/orders'))))
+    expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+    if (!result.ok) expect(result.error.message).toContain(ELSEWHERE)
+    expect(elsewhere).toEqual([])
+  })
+})
