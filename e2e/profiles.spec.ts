@@ -35,9 +35,17 @@ const afterRefresh: Record<MockProviderProfile, { rotates: boolean; oldToken: Re
 /** Logs out as the app would with this provider, and waits until the browser is back on logged-out.html. */
 async function logoutAt(profile: MockProviderProfile, page: Page) {
   if (profile === 'cognito') {
-    // No end_session_endpoint: the app sends the browser to Cognito's /logout itself, as returnTo.
-    const returnTo = `${PROVIDER}/logout?${new URLSearchParams({ client_id: CLIENT_ID, logout_uri: LOGGED_OUT_URL })}`
-    await page.evaluate((url) => window.pixieStart(() => window.pixie.auth.logout({ returnTo: url })), returnTo)
+    // Its end_session_endpoint wants logout_uri, not post_logout_redirect_uri: as the README says, the
+    // app logs out locally and sends the browser to Cognito's /logout itself.
+    const cognitoLogout = `${PROVIDER}/logout?${new URLSearchParams({ client_id: CLIENT_ID, logout_uri: LOGGED_OUT_URL })}`
+    await page.evaluate(
+      (url) =>
+        window.pixieStart(async () => {
+          await window.pixie.auth.logout({ localOnly: true })
+          location.assign(url)
+        }),
+      cognitoLogout,
+    )
   } else {
     await page.evaluate(() => window.pixieStart(() => window.pixie.auth.logout()))
   }

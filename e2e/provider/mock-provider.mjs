@@ -26,7 +26,10 @@ function metadata(state) {
     jwks_uri: origin + paths.jwks,
     userinfo_endpoint: origin + paths.userinfo,
     ...(config.revocationEndpoint && paths.revoke && { revocation_endpoint: origin + paths.revoke }),
-    ...(config.endSessionEndpoint && paths.endSession && { end_session_endpoint: origin + paths.endSession }),
+    // Cognito publishes its own /logout there, which is no RP-Initiated Logout endpoint (profiles.mjs).
+    ...(config.endSessionEndpoint && (paths.endSession ?? paths.cognitoLogout) && {
+      end_session_endpoint: origin + (paths.endSession ?? paths.cognitoLogout),
+    }),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token'],

@@ -181,7 +181,7 @@ export const PROFILES = {
       // Revokes the refresh token and the tokens issued with it:
       // https://docs.aws.amazon.com/cognito/latest/developerguide/revocation-endpoint.html
       revoke: '/../oauth2/revoke',
-      // No end_session_endpoint: sign-out is GET /logout?client_id=...&logout_uri=... (below).
+      // No RP-Initiated Logout endpoint: sign-out is GET /logout?client_id=...&logout_uri=... (below).
       endSession: null,
     },
     config: {
@@ -194,6 +194,9 @@ export const PROFILES = {
     },
     // /logout takes client_id and logout_uri (one of the app client's "Allowed sign-out URLs") and
     // redirects there: https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html
+    // Since February 2024 the metadata publishes it as end_session_endpoint, though it still takes
+    // logout_uri, not post_logout_redirect_uri: https://github.com/swisstopo/swissgeol-boreholes-suite/pull/1066
+    // (review thread), https://github.com/lakekeeper/console/issues/198 (2026, the same parameters).
     cognitoLogoutPath: '/../logout',
     // No Cognito document found for its refused-refresh body: the RFC 6749 §5.2 form.
     refusedRefresh: () => ({ status: 400, body: { error: 'invalid_grant' } }),

@@ -110,11 +110,11 @@ describe('provider profiles', () => {
     expect(direct.headers.get('location')).toBe(`${LOGGED_OUT}?state=bye`);
   });
 
-  it('cognito: pool issuer, no end_session_endpoint, refresh tokens do not rotate, /logout with logout_uri', async () => {
+  it('cognito: pool issuer, /logout (with logout_uri) as end_session_endpoint, refresh tokens do not rotate', async () => {
     const metadata = await asProfile('cognito');
     expect(metadata.issuer).toBe(`${provider.url}/us-east-1_PixieE2E`);
     expect(metadata).toMatchObject({ token_endpoint: `${provider.url}/oauth2/token`, revocation_endpoint: `${provider.url}/oauth2/revoke` });
-    expect(metadata).not.toHaveProperty('end_session_endpoint');
+    expect(metadata.end_session_endpoint).toBe(`${provider.url}/logout`);
     const { tokens } = await signIn(metadata);
     const refreshed = await refresh(metadata, tokens.refresh_token);
     expect(refreshed.status).toBe(200);
@@ -124,6 +124,8 @@ describe('provider profiles', () => {
     const logout = (query: Record<string, string>) => fetch(`${provider.url}/logout?${new URLSearchParams(query)}`, { redirect: 'manual' });
     expect((await logout({ client_id: CLIENT_ID, logout_uri: 'http://localhost:5173/evil.html' })).status).toBe(400);
     expect((await logout({ client_id: CLIENT_ID, logout_uri: LOGGED_OUT })).headers.get('location')).toBe(LOGGED_OUT);
+    // An RP-Initiated Logout request, as a generic client builds it from the metadata, is refused.
+    expect((await logout({ client_id: CLIENT_ID, post_logout_redirect_uri: LOGGED_OUT, state: 's' })).status).toBe(400);
   });
 
   it('a profile serves its endpoints only where its metadata says', async () => {
