@@ -241,12 +241,16 @@ function recordRequestsTo(page: Page, origin: string): string[] {
   return urls
 }
 
+/** Logs in, then records every request that carries a token and every request to ELSEWHERE. */
+async function logInAndWatch(page: Page) {
+  await login(page)
+  const { accessToken } = await requireSession(page)
+  return { accessToken, authorized: recordAuthorizedRequests(page), elsewhere: recordRequestsTo(page, ELSEWHERE) }
+}
+
 test.describe('auth.fetch sends the token only to allowed origins', () => {
   test('an injected <base href> does not move a relative URL: it goes to location.origin', async ({ page }) => {
-    await login(page)
-    const { accessToken } = await requireSession(page)
-    const authorized = recordAuthorizedRequests(page)
-    const elsewhere = recordRequestsTo(page, ELSEWHERE)
+    const { accessToken, authorized, elsewhere } = await logInAndWatch(page)
     // Plain HTML injection, which a script-src CSP does not stop.
     await page.evaluate((href) => document.head.insertAdjacentHTML('afterbegin', `<base href="${href}/">`), ELSEWHERE)
     expect(await page.evaluate(() => document.baseURI)).toBe(`${ELSEWHERE}/`)
@@ -300,10 +304,7 @@ test.describe('auth.fetch and a Request from another realm', () => {
   test("an iframe's Request is checked and sent by its own URL: another origin is config_error, its own origin gets it as made", async ({
     page,
   }) => {
-    await login(page)
-    const { accessToken } = await requireSession(page)
-    const authorized = recordAuthorizedRequests(page)
-    const elsewhere = recordRequestsTo(page, ELSEWHERE)
+    const { accessToken, authorized, elsewhere } = await logInAndWatch(page)
     const results = await page.evaluate(async (origin) => {
       // A same-origin iframe is another realm: its Request is not an instance of this window's.
       const frame = document.body.appendChild(document.createElement('iframe'))
@@ -329,10 +330,7 @@ test.describe('auth.fetch under URL tricks', () => {
   test('backslashes, tabs, newlines, credentials, blob:, a trailing dot and uppercase never carry the token off the origin', async ({
     page,
   }) => {
-    await login(page)
-    const { accessToken } = await requireSession(page)
-    const authorized = recordAuthorizedRequests(page)
-    const elsewhere = recordRequestsTo(page, ELSEWHERE)
+    const { accessToken, authorized, elsewhere } = await logInAndWatch(page)
     const host = new URL(ELSEWHERE).host
     const results = await page.evaluate(
       ([host, app]) => {
