@@ -10,10 +10,11 @@
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const repo = fileURLToPath(new URL('..', import.meta.url))
+// Without a trailing slash: git matches safe.directory against the path as given ('repo//.git' fails).
+const repo = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8'))
 const locked = (name) => `${name}@${lock.packages[`node_modules/${name}`].version}`
 
