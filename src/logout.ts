@@ -30,8 +30,9 @@ export async function revokeRefreshToken(options: ResolvedOptions, session: Sess
  * server has no `end_session_endpoint`. With a `post_logout_redirect_uri` it carries a fresh
  * `state`, which the server hands back on the redirect: some servers redirect back only when one
  * is sent. Nothing checks it on the way back, since that redirect brings no credential to protect.
- * An endpoint the browser may not be sent to (`javascript:`, which would run in the app's origin;
- * `http:` off loopback without `allowInsecure`) throws `config_error`.
+ * `logoutHint` is §2's `logout_hint`, the account to sign out. An endpoint the browser may not be
+ * sent to (`javascript:`, which would run in the app's origin; `http:` off loopback without
+ * `allowInsecure`) throws `config_error`.
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
@@ -41,11 +42,13 @@ export function endSessionUrl(
   idTokenHint: string | undefined,
   postLogoutRedirectUri: string | undefined,
   allowInsecure: boolean,
+  logoutHint?: string,
 ): URL | undefined {
   if (!metadata.end_session_endpoint) return undefined
   const url = new URL(assertNavigationUrl("The server's end_session_endpoint", metadata.end_session_endpoint, allowInsecure))
   url.searchParams.set('client_id', clientId)
   if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint)
+  if (logoutHint) url.searchParams.set('logout_hint', logoutHint)
   if (postLogoutRedirectUri) {
     url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri)
     url.searchParams.set('state', oauth.generateRandomState())

@@ -47,6 +47,11 @@ describe('endSessionUrl', () => {
     expect(second.searchParams.get('state')).not.toBe(first.searchParams.get('state'))
   })
 
+  it('sends logout_hint when given one', () => {
+    expect(endSessionUrl(metadata, 'spa', 'id.token', undefined, false, 'user@example.com')!.searchParams.get('logout_hint')).toBe('user@example.com')
+    expect(endSessionUrl(metadata, 'spa', 'id.token', undefined, false)!.searchParams.has('logout_hint')).toBe(false)
+  })
+
   it('sends no state when the server is not asked to redirect back', () => {
     expect(endSessionUrl(metadata, 'spa', 'id.token', undefined, false)!.searchParams.has('state')).toBe(false)
   })
