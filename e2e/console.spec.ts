@@ -48,7 +48,7 @@ for (const { name, origin, enter, api, result } of EXAMPLES) {
 test.describe('the live panel', () => {
   test.use({ providerConfig: { autoApprove: true, accessTokenTtl: 6 } })
 
-  test('four tabs share one refresh, and every panel shows who sent it', async ({ context, page }) => {
+  test('four tabs share one refresh, and every panel shows who sent it and who logged out', async ({ context, page }) => {
     const errors = collectErrors(context)
     const { origin } = EXAMPLES.find(({ name }) => name === 'React')!
     await page.goto(`${origin}/protected`)
@@ -72,6 +72,14 @@ test.describe('the live panel', () => {
     for (const tab of tabs) await expect(tab.locator('#panel-expiry')).toHaveText(/^[3-6]\.\d s$/)
     expect((await getStats()).tokenRequests).toMatchObject({ refresh_token: 1 })
     expect((await getStats()).reuseDetections).toBe(0)
+
+    // A logout in the first tab: the three others hear of it from that tab, which itself does not.
+    await page.getByRole('button', { name: 'Log out' }).click()
+    const ended = tabs[1].locator('#panel-log li[data-kind="sync"]', { hasText: 'the session ended in another tab' })
+    await expect(tabs[1].locator('#panel-log li[data-kind="logout"]')).toHaveCount(4)
+    await expect(ended).toHaveCount(3)
+    await page.waitForTimeout(500) // a message from the first tab about itself would be here by now
+    await expect(ended).toHaveCount(3)
     expect(errors).toEqual([])
   })
 })

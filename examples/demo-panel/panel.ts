@@ -93,6 +93,12 @@ export function createDemoPanel({ issuer, clientId }: DemoPanelOptions): DemoPan
   const ownTokens = new Set<string>()
   /** This tab redeemed an authorization code: its next sign-in is a login of its own. */
   let redeemed = false
+  /**
+   * This tab revoked its refresh token (RFC 7009), so the logout is its own: the SDK's message that
+   * the session ended, which this tab's panel also receives, is not news from another tab. The SDK
+   * sends the revocation in the same task as that message, so this is set before it arrives.
+   */
+  let revoked = false
 
   const learnExpiry = (at: number | undefined, from: string) => {
     if (at === undefined || at === expiresAt) return
@@ -103,6 +109,7 @@ export function createDemoPanel({ issuer, clientId }: DemoPanelOptions): DemoPan
 
   const panelFetch: typeof fetch = async (input, init) => {
     const grant = init?.body instanceof URLSearchParams ? init.body.get('grant_type') : null
+    if (init?.body instanceof URLSearchParams && !grant && init.body.has('token')) revoked = true
     if (grant === 'refresh_token') log('refresh', 'sends the refresh request')
     const response = await fetch(input, init)
     if (grant && response.ok) {
@@ -168,7 +175,9 @@ export function createDemoPanel({ issuer, clientId }: DemoPanelOptions): DemoPan
       if (data.type === 'session') {
         learnExpiry(data.session?.expiresAt, 'another tab')
         log('sync', 'took the new tokens from another tab, sent no request')
-      } else if (data.type === 'ended') log('sync', `the session ended in another tab (${data.reason})`)
+      } else if (data.type === 'ended' && !(data.reason === 'logout' && revoked)) {
+        log('sync', `the session ended in another tab (${data.reason})`)
+      }
     }
 
     // Presence on the panel's channel: who is open, and the expiry a new tab has not seen yet.
