@@ -15,16 +15,25 @@ import {
   readSession,
   refreshTokenStatus,
   requireSession,
+  sleep,
   test,
+  type TryResult,
   waitUntilExpired,
 } from './helpers'
+
+declare global {
+  interface Window {
+    /** A call started in the page and awaited later, after the page was stopped and resumed. */
+    pendingToken?: Promise<TryResult<string>>
+  }
+}
 
 const lockWaitSeconds = 2
 
 test.use({
   providerConfig: { autoApprove: true, accessTokenTtl: 3 },
-  // The holder stays frozen for about 10 s here: its own request timeout must not fire meanwhile,
-  // else on resuming it could not tell its answer arrived (see README, "What it cannot do").
+  // The holder stays frozen for about 10 s here, within its own request timeout: these tests are
+  // about the waiting tabs (a holder stopped past its timeout is tested at the end).
   appConfig: { refreshLeewaySeconds: 0, lockWaitSeconds, timeoutSeconds: 30 },
 })
 
@@ -111,4 +120,47 @@ test('calls in other tabs settle within lockWaitSeconds while the lock holder is
   const completed = await handleCallback(loginTab, callbackUrl)
   expect(completed).toMatchObject({ ok: true })
   expect((await getStats()).tokenRequests.authorization_code).toBe(2)
+})
+
+test.describe('a holder stopped past its own timeoutSeconds', () => {
+  test.use({ appConfig: { refreshLeewaySeconds: 0, timeoutSeconds: 2 } })
+
+  // The answer arrives while the tab is stopped; on resuming, the request's timer is already due.
+  const stops = {
+    'by the debugger': async (cdp: CDPSession) => {
+      await cdp.send('Debugger.enable')
+      await cdp.send('Debugger.pause')
+      return () => cdp.send('Debugger.resume')
+    },
+    'as Android freezes a tab (Page.setWebLifecycleState)': async (cdp: CDPSession) => {
+      await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+      return () => cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    },
+  }
+  for (const [how, stop] of Object.entries(stops)) {
+    test(`${how}, while its answer arrives, keeps that answer on resuming: no second request, no reuse detection`, async ({
+      page,
+    }) => {
+      test.setTimeout(60_000)
+      await login(page)
+      const before = await requireSession(page)
+      await waitUntilExpired(before)
+      await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'delay', delayMs: 1_000 })
+      await page.evaluate(() => {
+        window.pendingToken = window.pixieTry(() => window.pixie.auth.getAccessToken())
+      })
+      await expect.poll(async () => (await getStats()).tokenRequests.refresh_token).toBe(1)
+      const resume = await stop(await page.context().newCDPSession(page))
+      await expect.poll(async () => refreshTokenStatus(before.refreshToken), { timeout: 5_000 }).toBe('rotated')
+      await sleep(4_000)
+      await resume()
+
+      const result = await page.evaluate(() => window.pendingToken)
+      expect(result, JSON.stringify(result)).toMatchObject({ ok: true })
+      expect(result).toEqual({ ok: true, value: (await requireSession(page)).accessToken })
+      const stats = await getStats()
+      expect(stats.tokenRequests.refresh_token).toBe(1)
+      expect(stats.reuseDetections).toBe(0)
+    })
+  }
 })

@@ -3,6 +3,7 @@ import { AuthError } from './errors.js'
 import { resolveAllowedOrigins } from './fetch-origins.js'
 import { resolveResources } from './resource.js'
 import { maxRetryWaitMs } from './retry.js'
+import { requestTimeout } from './request-timeout.js'
 import { assertNavigationUrl, isLoopbackHost } from './url-policy.js'
 
 /**
@@ -246,7 +247,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     metadata: options.metadata,
     client: { client_id: options.clientId, [oauth.clockTolerance]: options.clockToleranceSeconds ?? 300 },
     http: {
-      signal: () => AbortSignal.timeout(timeoutSeconds * 1000),
+      signal: () => requestTimeout(timeoutSeconds * 1000),
       [oauth.allowInsecureRequests]: options.allowInsecureRequests ?? isLoopbackHost(issuer.hostname),
       [oauth.customFetch]: networkTransport(options.fetch),
     },
