@@ -76,6 +76,39 @@ test.describe('back/forward cache', () => {
     await expect.poll(async () => (await getState(page)).status).toBe('authenticated')
     expect(await getAccessToken(page)).toMatchObject({ ok: true })
   })
+
+  test.describe('with short-lived access tokens', () => {
+    test.use({ providerConfig: { autoApprove: true, accessTokenTtl: 3 }, appConfig: { refreshLeewaySeconds: 0 } })
+
+    test('a page restored from the cache after another tab rotated the refresh token never presents the old one', async ({
+      page,
+      context,
+    }) => {
+      await watchPages(context)
+      await login(page)
+      await openApp(page)
+      const before = await requireSession(page)
+
+      await leaveWhile(page, async () => {
+        const other = await context.newPage()
+        await openApp(other)
+        await waitUntilExpired(before)
+        expect(await getAccessToken(other)).toMatchObject({ ok: true })
+      })
+
+      // At once, before the restored page could have heard anything: the stored session answers.
+      const [token, forced] = await page.evaluate(async () => [
+        await window.pixieTry(() => window.pixie.auth.getAccessToken()),
+        await window.pixieTry(() => window.pixie.auth.getAccessToken({ forceRefresh: true })),
+      ])
+      expect(token).toMatchObject({ ok: true })
+      expect(token).not.toEqual({ ok: true, value: before.accessToken })
+      expect(forced).toEqual({ ok: true, value: (await requireSession(page)).accessToken })
+      const stats = await getStats()
+      expect(stats.tokenRequests.refresh_token).toBe(2)
+      expect(stats.reuseDetections).toBe(0)
+    })
+  })
 })
 
 test.describe('several clients in one page', () => {
