@@ -106,3 +106,36 @@ test('a failed refresh is retried once when a hidden tab becomes visible, and on
   await sleep(1_500)
   expect((await getStats()).tokenRequests.refresh_token).toBe(7)
 })
+
+test('when the retry fails too, the tabs that heard the same event still send one request between them', async ({
+  page,
+  context,
+}) => {
+  await login(page)
+  const tabs = [page]
+  for (let i = 0; i < 3; i++) {
+    const tab = await context.newPage()
+    await openApp(tab)
+    tabs.push(tab)
+  }
+  await waitUntilExpired(await requireSession(page))
+  // Every refresh fails, the automatic retry included.
+  await injectFault({ endpoint: 'token', grantType: 'refresh_token', type: 'status', status: 503, times: 100 })
+  for (const tab of tabs) expect(await getAccessToken(tab)).toMatchObject({ ok: false, error: { code: 'network_error' } })
+  const failed = (await getStats()).tokenRequests.refresh_token
+
+  // All four tabs become visible at once (the machine wakes up).
+  await Promise.all(
+    tabs.map((tab) =>
+      tab.evaluate(() => {
+        Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
+        document.dispatchEvent(new Event('visibilitychange'))
+      }),
+    ),
+  )
+  await expect.poll(async () => (await getStats()).tokenRequests.refresh_token, { timeout: 5_000 }).toBe(failed + 1)
+  // The other tabs' jittered retries (up to 1 s later) find that one tab already tried.
+  await sleep(2_500)
+  expect((await getStats()).tokenRequests.refresh_token).toBe(failed + 1)
+  for (const tab of tabs) expect(await stateOf(tab)).toMatchObject({ status: 'authenticated', error: 'network_error' })
+})

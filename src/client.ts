@@ -12,7 +12,7 @@ import { frontChannelUrl } from './par.js'
 import { watchPageLifecycle } from './page-lifecycle.js'
 import { loginInPopup } from './popup.js'
 import { isRefreshTokenDead, refreshSession } from './refresh.js'
-import { watchConnectivity, type Connectivity } from './reconnect.js'
+import { reconnectJitterMs, watchConnectivity, type Connectivity } from './reconnect.js'
 import { ifLockAvailable, withRefreshLock } from './refresh-lock.js'
 import { addResourceParams, requestedTarget, targetKey, tokenFor, type TokenTarget } from './resource.js'
 import type { LoginSteps } from './response-channel.js'
@@ -636,7 +636,12 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     if (!retryDue || refreshing.has('')) return
     retryDue = false
     const once = { ...refreshPolicy, retries: 0 }
-    ifLockAvailable(lockName, () => refreshInsideLock(undefined, undefined, once)).catch(() => {})
+    // One tab retries for all the tabs that heard the same event, even when the retry fails: the
+    // retry lock stays held for longer than the events' jitter, so the others find it taken.
+    ifLockAvailable(`${lockName}:retry`, async () => {
+      await ifLockAvailable(lockName, () => refreshInsideLock(undefined, undefined, once)).catch(() => {})
+      await new Promise((resolve) => setTimeout(resolve, 2 * reconnectJitterMs))
+    }).catch(() => {})
   }
 
   async function completeLogin(url: string): Promise<RedirectCallbackResult> {

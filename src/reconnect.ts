@@ -1,3 +1,6 @@
+/** The longest random delay before a tab retries after `online` or `visibilitychange`, in ms. */
+export const reconnectJitterMs = 1000
+
 /** What {@link watchConnectivity} gives: whether the browser is offline, and the way to stop watching. */
 export interface Connectivity {
   /** Whether the browser announced it went offline (`offline` event) and still says so (`navigator.onLine`). */
@@ -18,7 +21,7 @@ export interface Connectivity {
  * @see https://html.spec.whatwg.org/multipage/system-state.html#navigator.online
  * @see https://html.spec.whatwg.org/multipage/interaction.html#page-visibility
  */
-export function watchConnectivity(retry: () => void, maxDelayMs = 1000): Connectivity {
+export function watchConnectivity(retry: () => void, maxDelayMs = reconnectJitterMs): Connectivity {
   if (typeof window === 'undefined' || typeof document === 'undefined') return { offline: () => false, stop() {} }
   let wentOffline = false
   let timer: ReturnType<typeof setTimeout> | undefined
