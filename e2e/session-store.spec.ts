@@ -44,8 +44,9 @@ const logoutLocally = (page: Page) =>
   page.evaluate(() => window.pixieTry(() => window.pixie.auth.logout({ localOnly: true })))
 
 test.describe('logout removes the session from every store', () => {
-  // 1: the logout's own read fails, and the page falls back to memory for the rest of its life.
-  // 2: the first fresh connection fails too; the second one deletes.
+  // 1: the logout's own read fails, and a fresh connection serves it.
+  // 2: the fresh connection fails too, and the page falls back to memory for the rest of its life;
+  //    the deletion still reaches IndexedDB on a connection of its own.
   for (const failures of [1, 2]) {
     test(`after ${failures} IndexedDB failure(s), logout still deletes the IndexedDB copy: a reload is signed out`, async ({ page }) => {
       await login(page)
@@ -76,6 +77,22 @@ test.describe('logout removes the session from every store', () => {
     // What the rejection warns about: the record is still in IndexedDB.
     await page.evaluate(() => (window as unknown as { restoreIndexedDb: () => void }).restoreIndexedDb())
     expect((await readSession(page))?.accessToken).toBe(session.accessToken)
+  })
+})
+
+test.describe('a broken IndexedDB connection is not a missing IndexedDB', () => {
+  test('one failed IndexedDB transaction does not sign the tab out: the refresh reads the session again on a fresh connection', async ({ page }) => {
+    await login(page)
+    const before = await requireSession(page)
+    await breakIndexedDb(page, 1)
+    const refreshed = await getAccessToken(page, { forceRefresh: true })
+    expect(refreshed).toMatchObject({ ok: true })
+    expect(refreshed).not.toEqual({ ok: true, value: before.accessToken })
+    // Stored where a reload finds it, with the rotated refresh token.
+    const after = await requireSession(page)
+    expect(after.accessToken).toBe((refreshed as { value: string }).value)
+    expect(after.refreshToken).not.toBe(before.refreshToken)
+    expect((await getState(page)).status).toBe('authenticated')
   })
 })
 

@@ -94,8 +94,8 @@ export interface BrowserStore extends KeyValueStore {
 
 /**
  * IndexedDB through idb-keyval's dedicated store, switching to `fallback()` for the rest of the
- * page the first time IndexedDB is missing or throws (private and lockdown modes, quota, a wiped
- * database). Nothing throws at start-up because of storage.
+ * page when IndexedDB is missing, or throws on a connection and again on a fresh one (private and
+ * lockdown modes, quota). Nothing throws at start-up because of storage.
  */
 export function browserStore(
   fallback: () => KeyValueStore = memoryStore,
@@ -125,7 +125,15 @@ export function browserStore(
         // A value that cannot be stored is the caller's mistake, not a broken database.
         if (cause instanceof DOMException && cause.name === 'DataCloneError') throw cause
         // Another operation may have switched already; never switch twice.
-        return operation(active === store ? fallBack(cause) : current(), ...args)
+        if (active !== store) return operation(current(), ...args)
+        // The browser may have closed or broken that one connection (a crash, cleared site data):
+        // an empty memory store would sign the page out, so a fresh connection is tried first.
+        const fresh = (active = openIndexedDb())
+        try {
+          return await operation(fresh, ...args)
+        } catch {
+          return operation(active === fresh ? fallBack(cause) : current(), ...args)
+        }
       }
     }
   const set = run((store, key: string, value: unknown) => store.set(key, value))
