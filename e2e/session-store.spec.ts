@@ -205,6 +205,32 @@ test.describe('versions survive storage that loses them', () => {
     await expect.poll(async () => (await getState(page)).status, { timeout: 5_000 }).toBe('unauthenticated')
     expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { code: 'login_required' } })
   })
+
+  test('a tab that fell back to memory refreshes the session the other tabs told it of, not the older one in its memory', async ({ page, context }) => {
+    await setProviderConfig({ accessTokenTtl: 600 })
+    await login(page)
+    // As above: this tab's login and refresh are written to its memory only.
+    await goToCallback(page, { authorizationParams: { prompt: 'login' } })
+    await settledState(page)
+    await breakIndexedDb(page, 1000, 1)
+    expect(await handleCallback(page)).toMatchObject({ ok: true })
+    expect(await getAccessToken(page, { forceRefresh: true })).toMatchObject({ ok: true })
+
+    // Ada logs out in another tab, and Bob logs in there: this tab takes both from the messages.
+    const other = await context.newPage()
+    await openApp(other)
+    expect(await logoutLocally(other)).toEqual({ ok: true })
+    await setProviderConfig({ user: { sub: 'user-bob', name: 'Bob', email: 'bob@example.com' } })
+    await login(other, { authorizationParams: { prompt: 'login' } })
+    await expect.poll(async () => (await getState(page)).user?.sub, { timeout: 5_000 }).toBe('user-bob')
+
+    // Its next refresh must be Bob's: Ada's record, still in its memory, is older than what it holds.
+    const refreshed = await getAccessToken(page, { forceRefresh: true })
+    expect(refreshed).toMatchObject({ ok: true })
+    expect((await getState(page)).user?.sub).toBe('user-bob')
+    await expect.poll(async () => (await getState(other)).user?.sub, { timeout: 5_000 }).toBe('user-bob')
+    expect(await getAccessToken(other)).toEqual(refreshed)
+  })
 })
 
 interface TabMessageSeen {

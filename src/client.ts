@@ -500,6 +500,18 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     return dpop && record.session?.tokenType !== 'dpop' ? { version: record.version } : record
   }
 
+  /**
+   * The newest record, which under the lock is the stored one: it wins over what this tab holds,
+   * and an empty store (version 0, wiped) means logged out. Unless it is older than what this tab
+   * holds: then the store missed writes (it is this tab's memory after a fallback, or IndexedDB
+   * while a tab that fell back wrote to its memory), and this tab's session, told by the tab that
+   * wrote it, is the newer one.
+   */
+  const readNewest = async (): Promise<SessionRecord> => {
+    const stored = await readOwn()
+    return stored.version > 0 && stored.version < version ? { version, session } : stored
+  }
+
   /** The stored record, with its session only if that can still give an access token. */
   const readUsable = async (): Promise<SessionRecord> => {
     const { version: stored, session: candidate } = await readOwn()
@@ -569,8 +581,7 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
     target?: TokenTarget,
     policy = refreshPolicy,
   ): Promise<Session> {
-    // It wins over whatever this tab held, versions included: a wiped store means logged out.
-    const { version: storedVersion, session: stored } = await readOwn()
+    const { version: storedVersion, session: stored } = await readNewest()
     version = Math.max(version, storedVersion)
     if (!stored) {
       adopt(undefined)
