@@ -45,6 +45,9 @@ export async function refreshSession(
   return target ? withTargetToken(session, refreshed, target) : refreshed
 }
 
+/** Refusals of the DPoP proof that came with the refresh token (RFC 9449 §5, §8), not of the token. */
+const proofRefusals = new Set(['use_dpop_nonce', 'invalid_dpop_proof'])
+
 /** Refusals of what a refresh for a target asked for (RFC 8707 §2, RFC 6749 §5.2), not of the refresh token. */
 const targetRefusals = new Set(['invalid_target', 'invalid_scope'])
 
@@ -55,8 +58,8 @@ const targetRefusals = new Set(['invalid_target', 'invalid_scope'])
  * RFC 6749 §5.2's `invalid_grant`. Not dead:
  *
  * - 408 and 429: "not now" ({@link isTransient}), retried as a 5xx is;
- * - `use_dpop_nonce`: the server refused the proof, not the token (RFC 9449 §8; answered once
- *   already by the nonce retry);
+ * - `use_dpop_nonce` and `invalid_dpop_proof`: the server refused the proof, not the token
+ *   (RFC 9449 §5, §8; a nonce demand was answered once already by the nonce retry);
  * - `invalid_target` and `invalid_scope` on a refresh for a `target`: the server will not issue
  *   that token, the session's own refresh may still work;
  * - a 200 that failed validation (`invalid_response`): the server may have sent a truncated or
@@ -69,6 +72,6 @@ export function isRefreshTokenDead(error: AuthError, target?: TokenTarget): bool
   if (error.code === 'login_required') return true
   const { status } = error
   if (status === undefined || status < 400 || status > 499 || isTransient(error)) return false
-  if (error.error === 'use_dpop_nonce') return false
-  return !(target && error.error !== undefined && targetRefusals.has(error.error))
+  if (error.error === undefined) return true
+  return !(proofRefusals.has(error.error) || (target && targetRefusals.has(error.error)))
 }

@@ -188,6 +188,17 @@ describe('a transient failure keeps the refresh token', () => {
     expect(await tokenState(refreshToken)).toBe('active')
     expect(await client.isAuthenticated()).toBe(true)
   })
+
+  it('invalid_dpop_proof is refused for the proof, not the token: the session is kept, and the next call tries again', async () => {
+    const { client, refreshToken } = await loggedIn()
+    await queue(refreshFault({ type: 'body', status: 400, body: { error: 'invalid_dpop_proof' } }))
+    const error = await failure(client.getAccessToken({ forceRefresh: true }))
+    expect(error).toMatchObject({ code: 'oauth_error', error: 'invalid_dpop_proof' })
+    expect(await tokenState(refreshToken)).toBe('active')
+    expect(await client.isAuthenticated()).toBe(true)
+    expect(typeof (await client.getAccessToken({ forceRefresh: true }))).toBe('string')
+    expect(await tokenState(refreshToken)).toBe('rotated')
+  })
 })
 
 describe('a 200 that fails validation', () => {
