@@ -74,7 +74,12 @@ function startCalling(page: Page) {
           code = await call()
         } catch (error) {
           code = (error as { code?: string }).code ?? String(error)
-          message = (error as { message?: string }).message
+          // The whole cause chain by name and message, so a failure the run does not expect says where it came from.
+          const chain: string[] = []
+          for (let link = error as { name?: string; message?: string; cause?: unknown } | undefined; link && chain.length < 6; link = link.cause as typeof link) {
+            chain.push(`${link.name}: ${link.message}`)
+          }
+          message = chain.join(' <- ')
         }
         delete chaos.inflight[id]
         chaos.records.push({ kind, start, end: Date.now(), code, message })
