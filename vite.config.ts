@@ -10,7 +10,7 @@ export default defineConfig({
     minify: false,
     lib: {
       // The framework bindings are entries of their own, so the core entry never imports React or Vue.
-      entry: { index: 'src/index.ts', 'react/index': 'src/react/index.ts', 'vue/index': 'src/vue/index.ts' },
+      entry: { index: 'src/index.ts', 'bindings/react/index': 'src/bindings/react/index.ts', 'bindings/vue/index': 'src/bindings/vue/index.ts' },
       formats: ['es'],
     },
     rollupOptions: {

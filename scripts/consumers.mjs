@@ -25,7 +25,7 @@ const APPS = {
   react: { deps: ['react', 'react-dom', '@types/react', '@types/react-dom', '@vitejs/plugin-react'], ssr: ['core', 'react'], tsc: 'tsc' },
   vue: { deps: ['vue', '@vitejs/plugin-vue', 'vue-tsc'], ssr: ['core', 'vue'], tsc: 'vue-tsc' },
 }
-const REQUIRED_IN_TARBALL = ['index.js', 'index.d.ts', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts'].map((file) => `package/dist/${file}`)
+const REQUIRED_IN_TARBALL = ['index.js', 'index.d.ts', 'bindings/react/index.js', 'bindings/react/index.d.ts', 'bindings/vue/index.js', 'bindings/vue/index.d.ts'].map((file) => `package/dist/${file}`)
 
 const started = Date.now()
 const work = mkdtempSync(join(tmpdir(), 'pixie-consumers-'))

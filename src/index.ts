@@ -1,4 +1,4 @@
-export { createAuthClient } from './client.js'
+export { createAuthClient } from './core/client.js'
 export type {
   AuthClient,
   GetAccessTokenOptions,
@@ -7,13 +7,13 @@ export type {
   LogoutOptions,
   PopupLoginOptions,
   RedirectCallbackResult,
-} from './client.js'
-export { handlePopupCallback } from './response-channel.js'
-export type { AuthClientOptions } from './options.js'
-export type { AuthState, AuthStateListener } from './auth-state.js'
-export { AuthError } from './errors.js'
-export type { AuthErrorCode } from './errors.js'
-export type { User } from './session.js'
-export { ensureAuthenticated, handleRedirectCallbackOnce } from './login-flow.js'
-export type { RedirectCallbackOnceOptions } from './login-flow.js'
-export { restoreReturnTo, returnToPath } from './return-to.js'
+} from './core/client.js'
+export { handlePopupCallback } from './features/response-channel.js'
+export type { AuthClientOptions } from './core/options.js'
+export type { AuthState, AuthStateListener } from './core/auth-state.js'
+export { AuthError } from './core/errors.js'
+export type { AuthErrorCode } from './core/errors.js'
+export type { User } from './core/session.js'
+export { ensureAuthenticated, handleRedirectCallbackOnce } from './core/login-flow.js'
+export type { RedirectCallbackOnceOptions } from './core/login-flow.js'
+export { restoreReturnTo, returnToPath } from './core/return-to.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createStateStore } from '../src/auth-state.js'
+import { createStateStore } from '../src/core/auth-state.js'
 
 describe('createStateStore', () => {
   it('notifies each change once and keeps the snapshot stable when nothing changed', () => {

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } from '../src/authorize.js'
-import { createTransaction } from '../src/transaction.js'
+import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } from '../src/core/authorize.js'
+import { createTransaction } from '../src/core/transaction.js'
 
 const owner = { namespace: 'https://as.example/#spa', issuer: 'https://as.example/', clientId: 'spa' }
 

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it, vi } from 'vitest'
-import { authorizedFetch } from '../src/authorized-fetch.js'
-import { toAuthError } from '../src/errors.js'
+import { authorizedFetch } from '../src/features/authorized-fetch.js'
+import { toAuthError } from '../src/core/errors.js'
 
 interface Sent {
   url: string

@@ -6,7 +6,7 @@ import { IDBFactory } from 'fake-indexeddb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { startMockProvider } from '../e2e/provider/mock-provider.mjs'
 import { createAuthClient, type AuthClientOptions } from '../src/index.js'
-import { browserStore } from '../src/storage.js'
+import { browserStore } from '../src/core/storage.js'
 
 const redirectUri = 'http://localhost:5173/callback.html'
 let provider: Awaited<ReturnType<typeof startMockProvider>>

@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto'
 import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { bindAuthorizationCode, dpopKeys } from '../src/dpop.js'
-import { resolveOptions } from '../src/options.js'
-import { refreshSession } from '../src/refresh.js'
-import type { Session } from '../src/session.js'
-import { browserStore, memoryStore } from '../src/storage.js'
+import { bindAuthorizationCode, dpopKeys } from '../src/features/dpop.js'
+import { resolveOptions } from '../src/core/options.js'
+import { refreshSession } from '../src/core/refresh.js'
+import type { Session } from '../src/core/session.js'
+import { browserStore, memoryStore } from '../src/core/storage.js'
 
 afterEach(() => vi.unstubAllGlobals())
 

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { AuthError, isTransient, toAuthError } from '../src/errors.js'
-import { resolveOptions } from '../src/options.js'
+import { AuthError, isTransient, toAuthError } from '../src/core/errors.js'
+import { resolveOptions } from '../src/core/options.js'
 
 const as: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }
 const client: oauth.Client = { client_id: 'spa' }

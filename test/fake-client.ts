@@ -1,6 +1,6 @@
 // A minimal AuthClient for binding tests: its state is set by the test, its methods are spies.
 import { vi } from 'vitest'
-import { createStateStore } from '../src/auth-state.js'
+import { createStateStore } from '../src/core/auth-state.js'
 import type { AuthClient, AuthState, RedirectCallbackResult, User } from '../src/index.js'
 
 /** ID token claims as the core would hand them out. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { absoluteInput, resolveAllowedOrigins, resourceForUrl, type FetchOrigins } from '../src/fetch-origins.js'
+import { absoluteInput, resolveAllowedOrigins, resourceForUrl, type FetchOrigins } from '../src/features/fetch-origins.js'
 
 const app = 'https://app.example.com'
 const origins = (more: Partial<FetchOrigins> = {}): FetchOrigins => ({ appOrigin: app, allowedOrigins: [], resources: [], ...more })

@@ -9,7 +9,7 @@ import 'fake-indexeddb/auto'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startMockProvider } from '../e2e/provider/mock-provider.mjs'
 import { createAuthClient, type AuthClient, type AuthErrorCode } from '../src/index.js'
-import { browserStore } from '../src/storage.js'
+import { browserStore } from '../src/core/storage.js'
 
 const redirectUri = 'http://localhost:5173/callback.html'
 let provider: { url: string; close(): Promise<void> }

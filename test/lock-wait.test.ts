@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveOptions } from '../src/options.js'
+import { resolveOptions } from '../src/core/options.js'
 
 const base = { issuer: 'https://login.example.com', clientId: 'spa', redirectUri: 'https://app.example.com/callback' }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { endSessionUrl, revokeRefreshToken } from '../src/logout.js'
-import { resolveOptions } from '../src/options.js'
-import type { Session } from '../src/session.js'
+import { endSessionUrl, revokeRefreshToken } from '../src/core/logout.js'
+import { resolveOptions } from '../src/core/options.js'
+import type { Session } from '../src/core/session.js'
 
 const metadata = {
   issuer: 'https://as.example',

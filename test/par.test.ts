@@ -1,8 +1,8 @@
 import type * as oauth from 'oauth4webapi'
 import { describe, expect, it, vi } from 'vitest'
-import { toAuthError } from '../src/errors.js'
-import { resolveOptions } from '../src/options.js'
-import { frontChannelUrl } from '../src/par.js'
+import { toAuthError } from '../src/core/errors.js'
+import { resolveOptions } from '../src/core/options.js'
+import { frontChannelUrl } from '../src/features/par.js'
 
 const metadata: oauth.AuthorizationServer = {
   issuer: 'https://as.example',

@@ -1,9 +1,9 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it, vi } from 'vitest'
-import { resolveOptions } from '../src/options.js'
-import { refreshSession } from '../src/refresh.js'
-import { addResourceParams, requestedTarget, resolveResources, tokenFor } from '../src/resource.js'
-import { sessionFromTokens, type Session } from '../src/session.js'
+import { resolveOptions } from '../src/core/options.js'
+import { refreshSession } from '../src/core/refresh.js'
+import { addResourceParams, requestedTarget, resolveResources, tokenFor } from '../src/features/resource.js'
+import { sessionFromTokens, type Session } from '../src/core/session.js'
 
 const API = 'https://api.example/'
 const REPORTS = 'https://reports.example/'

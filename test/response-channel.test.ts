@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { AuthError } from '../src/errors.js'
-import { isResponseTo, loginElsewhere, messageUrl, waitForResponse, type ResponseWatch } from '../src/response-channel.js'
+import { AuthError } from '../src/core/errors.js'
+import { isResponseTo, loginElsewhere, messageUrl, waitForResponse, type ResponseWatch } from '../src/features/response-channel.js'
 
 const REDIRECT = 'https://app.example/popup-callback.html'
 const response = (query: string) => `${REDIRECT}?${query}`

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { exponentialBackoff, retryAfterMs, withRetries } from '../src/retry.js'
+import { exponentialBackoff, retryAfterMs, withRetries } from '../src/core/retry.js'
 
 const policy = (retries: number) => ({ retries, isRetryable: (e: unknown) => e === 'transient', delayMs: () => 1 })
 

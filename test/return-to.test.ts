@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { returnToPath } from '../src/return-to.js'
+import { returnToPath } from '../src/core/return-to.js'
 
 const origin = 'https://app.example.com'
 const check = (returnTo: unknown) => returnToPath({ returnTo }, origin)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { resolveOptions } from '../src/options.js'
-import { refreshSession } from '../src/refresh.js'
-import { measureClockSkew } from '../src/server-clock.js'
-import type { Session } from '../src/session.js'
+import { resolveOptions } from '../src/core/options.js'
+import { refreshSession } from '../src/core/refresh.js'
+import { measureClockSkew } from '../src/core/server-clock.js'
+import type { Session } from '../src/core/session.js'
 
 const issuer = 'https://login.example.com'
 const metadata = { issuer, token_endpoint: `${issuer}/token` }

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { isFresh, isUsable, readSession, sessionFromTokens, writeSession, type Session } from '../src/session.js'
-import { memoryStore } from '../src/storage.js'
+import { isFresh, isUsable, readSession, sessionFromTokens, writeSession, type Session } from '../src/core/session.js'
+import { memoryStore } from '../src/core/storage.js'
 
 const metadata: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }
 const tokens = (fields: Record<string, unknown>) => ({ token_type: 'bearer', ...fields }) as oauth.TokenEndpointResponse

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveOptions, type AuthClientOptions } from '../src/options.js'
+import { resolveOptions, type AuthClientOptions } from '../src/core/options.js'
 
 const base: AuthClientOptions = { issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/callback' }
 

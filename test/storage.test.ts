@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { browserStore, memoryStore, tabStore } from '../src/storage.js'
+import { browserStore, memoryStore, tabStore } from '../src/core/storage.js'
 
 afterEach(() => vi.unstubAllGlobals())
 

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it, vi } from 'vitest'
-import { withTokenRetries, type ResourceCredentials } from '../src/token-retry.js'
+import { withTokenRetries, type ResourceCredentials } from '../src/features/token-retry.js'
 
 const url = new URL('https://api.example/orders')
 

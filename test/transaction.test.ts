@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import { browserStore } from '../src/storage.js'
+import { browserStore } from '../src/core/storage.js'
 import {
   createTransaction,
   discardTransaction,
@@ -9,7 +9,7 @@ import {
   takeTransaction,
   transactionLifetimeMs,
   type TransactionOwner,
-} from '../src/transaction.js'
+} from '../src/core/transaction.js'
 
 const owner = (issuer: string, clientId: string): TransactionOwner => ({ namespace: `${issuer}#${clientId}`, issuer, clientId })
 const clientA = owner('https://a.example/', 'spa')

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../src/index.js'
-import { assertNavigationUrl, isLoopbackHost } from '../src/url-policy.js'
+import { assertNavigationUrl, isLoopbackHost } from '../src/core/url-policy.js'
 
 const base = { issuer: 'https://login.example.com', clientId: 'spa', redirectUri: 'https://app.example.com/cb' }
 const metadata = { issuer: base.issuer, authorization_endpoint: `${base.issuer}/authorize`, token_endpoint: `${base.issuer}/token` }

@@ -1,9 +1,9 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it, vi } from 'vitest'
-import { toAuthError } from '../src/errors.js'
-import { resolveOptions } from '../src/options.js'
-import type { User } from '../src/session.js'
-import { fetchUserInfo, mergeUserInfo } from '../src/userinfo.js'
+import { toAuthError } from '../src/core/errors.js'
+import { resolveOptions } from '../src/core/options.js'
+import type { User } from '../src/core/session.js'
+import { fetchUserInfo, mergeUserInfo } from '../src/features/userinfo.js'
 
 const issuer = 'https://as.example'
 const metadata: oauth.AuthorizationServer = { issuer, userinfo_endpoint: `${issuer}/userinfo` }

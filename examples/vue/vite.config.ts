@@ -11,7 +11,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^pixie-auth$/, replacement: source('index.ts') },
-      { find: /^pixie-auth\/vue$/, replacement: source('vue/index.ts') },
+      { find: /^pixie-auth\/vue$/, replacement: source('bindings/vue/index.ts') },
     ],
   },
   // Its own cache: the e2e tests run this dev server next to the other apps' at the same time.

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
-import { AuthError } from './errors.js'
-import type { ResolvedOptions } from './options.js'
+import { AuthError } from '../core/errors.js'
+import type { ResolvedOptions } from '../core/options.js'
 
 /**
  * Where the browser goes to log in. With Pushed Authorization Requests (RFC 9126), when the client

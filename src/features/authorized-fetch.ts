@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
-import { AuthError } from './errors.js'
-import { isLoopbackHost } from './url-policy.js'
+import { AuthError } from '../core/errors.js'
+import { isLoopbackHost } from '../core/url-policy.js'
 import { withTokenRetries, type CredentialsSource } from './token-retry.js'
 
 /**

@@ -1,5 +1,5 @@
-import type { AuthClient } from './client.js'
-import type { AuthClientOptions } from './options.js'
+import type { AuthClient } from '../core/client.js'
+import type { AuthClientOptions } from '../core/options.js'
 
 /**
  * What a framework binding is given: a client made with `createAuthClient()`, or its options.

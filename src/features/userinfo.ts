@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
-import { redacted, toAuthError } from './errors.js'
-import type { ResolvedOptions } from './options.js'
-import type { User } from './session.js'
+import { redacted, toAuthError } from '../core/errors.js'
+import type { ResolvedOptions } from '../core/options.js'
+import type { User } from '../core/session.js'
 import { withTokenRetries, type CredentialsSource } from './token-retry.js'
 
 /**

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi'
-import { AuthError } from './errors.js'
-import { withRefreshLock } from './refresh-lock.js'
-import type { KeyValueStore } from './storage.js'
+import { AuthError } from '../core/errors.js'
+import { withRefreshLock } from '../core/refresh-lock.js'
+import type { KeyValueStore } from '../core/storage.js'
 
 /**
  * The stored key: a CryptoKeyPair survives structured cloning into IndexedDB with its private key

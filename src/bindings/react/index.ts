@@ -12,8 +12,8 @@ import {
   type ReactNode,
 } from 'react'
 import { authActions, type AuthActions, type ClientOrOptions } from '../auth-actions.js'
-import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../index.js'
-import type { AuthClient, AuthClientOptions, AuthState } from '../index.js'
+import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../../index.js'
+import type { AuthClient, AuthClientOptions, AuthState } from '../../index.js'
 
 export type { ClientOrOptions }
 

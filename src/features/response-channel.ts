@@ -1,5 +1,5 @@
-import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl } from './callback.js'
-import { AuthError } from './errors.js'
+import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl } from '../core/callback.js'
+import { AuthError } from '../core/errors.js'
 
 /**
  * What the redirect URI page sends to the window waiting for a popup or iframe login: the whole

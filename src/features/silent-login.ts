@@ -1,4 +1,4 @@
-import { AuthError, toAuthError } from './errors.js'
+import { AuthError, toAuthError } from '../core/errors.js'
 import { assertSameOriginRedirect, loginElsewhere, type LoginSteps, type ResponseWatch } from './response-channel.js'
 
 /**

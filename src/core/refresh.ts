@@ -1,8 +1,8 @@
 import * as oauth from 'oauth4webapi'
-import { dpopTokenTypes, withDPoPNonceRetry } from './dpop.js'
+import { dpopTokenTypes, withDPoPNonceRetry } from '../features/dpop.js'
 import { AuthError, isTransient } from './errors.js'
 import type { ResolvedOptions } from './options.js'
-import { tokenRequestOptions, withTargetToken, type TokenTarget } from './resource.js'
+import { tokenRequestOptions, withTargetToken, type TokenTarget } from '../features/resource.js'
 import { measureClockSkew, onServerClock } from './server-clock.js'
 import { sessionFromTokens, type Session } from './session.js'
 

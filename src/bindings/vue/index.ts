@@ -2,8 +2,8 @@
 // and a vue-router guard. Behaviour lives in the core; this file only connects it to Vue.
 import { computed, inject, shallowRef, type App, type ComputedRef, type InjectionKey, type ShallowRef } from 'vue'
 import { authActions, type AuthActions, type ClientOrOptions } from '../auth-actions.js'
-import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../index.js'
-import type { AuthClient, AuthClientOptions, AuthState } from '../index.js'
+import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../../index.js'
+import type { AuthClient, AuthClientOptions, AuthState } from '../../index.js'
 
 export type { ClientOrOptions }
 

@@ -1,7 +1,7 @@
 import type * as oauth from 'oauth4webapi'
-import { AuthError } from './errors.js'
-import type { ResolvedOptions } from './options.js'
-import type { AccessToken, Session } from './session.js'
+import { AuthError } from '../core/errors.js'
+import type { ResolvedOptions } from '../core/options.js'
+import type { AccessToken, Session } from '../core/session.js'
 
 /**
  * Which access token a request is for: the API (`resource`, RFC 8707) and the scopes (RFC 6749

@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js'
+import { AuthError } from '../core/errors.js'
 
 /**
  * Where `auth.fetch()` may send the access token: the app's own origin, the origins of the

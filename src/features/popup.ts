@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js'
+import { AuthError } from '../core/errors.js'
 import {
   assertSameOriginRedirect,
   loginElsewhere,
