@@ -23,6 +23,8 @@ export async function buildPages(sdks) {
       platform: 'browser',
       logLevel: 'warning',
       tsconfigRaw: '{}', // see bundle-size.mjs: `pixie-auth` must be the built package
+      // The bundle's first statement, before any SDK code runs: the start of the in-page start-up time.
+      banner: { js: 'window.benchScriptStart = performance.now();' },
     })
     const html = `<!doctype html><meta charset="utf-8"><title>${sdk.name} bench</title><script type="module" src="./${sdk.name}.js"></script>\n`
     await writeFile(join(PAGES_DIR, `${sdk.name}.html`), html)

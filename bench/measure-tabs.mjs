@@ -8,7 +8,7 @@ import { median } from './median.mjs'
 import { logIn, openBenchPage, startUpResult } from './page-flow.mjs'
 import { requestsDuring } from './provider-log.mjs'
 
-export const START_UP_RUNS = 7
+export const START_UP_RUNS = 15
 export const TABS = 8
 // The tabs' clocks jump forward by 60 s: a 90 s token is then inside every SDK's refresh margin
 // (the peers' 60 s; pixie-auth's 60 s or half the lifetime, here 45 s) and still 30 s from expiring.
@@ -26,9 +26,10 @@ async function startUpWithStoredSession(page) {
   }
   return {
     ms: median(runs.map((run) => run.ms)),
+    scriptMs: median(runs.map((run) => run.scriptMs)),
     indexedDbReads: median(runs.map((run) => run.storageReads.indexedDb)),
     webStorageReads: median(runs.map((run) => run.storageReads.webStorage)),
-    runs: runs.map((run) => run.ms),
+    runs: runs.map(({ ms, scriptMs }) => ({ ms, scriptMs })),
   }
 }
 

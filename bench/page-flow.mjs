@@ -1,7 +1,7 @@
 // Driving a bench page: open it, and the two journeys that leave for the provider and come back
 // (login, logout). Every wait is bounded by the context's default timeout.
 
-/** The page's start-up result: `{ authenticated, ms, storageReads }` or `{ error }`. */
+/** The page's start-up result: `{ authenticated, ms, scriptMs, storageReads }` or `{ error }`. */
 export const startUpResult = (page) => page.evaluate(() => window.bench.started)
 
 export async function openBenchPage(context, url) {

@@ -30,6 +30,7 @@ export function startBenchProvider(pageUrls) {
  */
 export async function startProviderWithIssuer(pageUrls, issuer) {
   const provider = await startMockProvider({ port: 0, clients: [benchClient(pageUrls)] })
-  provider.state.issuer = issuer
+  // The mock derives its issuer from its origin and profile (a getter): this instance's own value shadows it.
+  Object.defineProperty(provider.state, 'issuer', { value: issuer })
   return provider
 }
