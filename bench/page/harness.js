@@ -3,7 +3,12 @@
 // window.benchSettings and window.benchStorageReads come from init scripts run before this module.
 import { createJob } from 'bench-job'
 
+// `?busyMs=N`: the app keeps the main thread busy for N ms between creating the client and asking
+// its first question, as rendering the first screen does; an SDK may read its storage meanwhile.
+const busyMs = Number(new URLSearchParams(location.search).get('busyMs') ?? 0)
+
 const job = createJob(window.benchSettings)
+for (const until = performance.now() + busyMs; performance.now() < until; );
 
 /** What an error is called, whichever SDK threw it. */
 const describe = (error) => String(error?.code ?? error?.error ?? error?.message ?? error)
