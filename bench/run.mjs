@@ -8,7 +8,7 @@ import { describeMachine } from './machine.mjs'
 import { measureInBrowser } from './measure-browser.mjs'
 import { REFRESHES } from './measure-memory.mjs'
 import { TOKEN_CALLS, TOKEN_RUNS } from './measure-one-tab.mjs'
-import { START_UP_BUSY_MS, START_UP_RUNS, TABS } from './measure-tabs.mjs'
+import { START_UP_APP_MS, START_UP_RUNS, TABS } from './measure-tabs.mjs'
 import { SDKS } from './sdks.mjs'
 import { measureSizes } from './sizes.mjs'
 import { formatTable } from './table.mjs'
@@ -36,7 +36,7 @@ const results = {
   date: new Date().toISOString(),
   machine: describeMachine(),
   versions: await versions(),
-  settings: { tokenCalls: TOKEN_CALLS, tokenRuns: TOKEN_RUNS, startUpRuns: START_UP_RUNS, startUpBusyMs: START_UP_BUSY_MS, tabs: TABS, refreshes: REFRESHES },
+  settings: { tokenCalls: TOKEN_CALLS, tokenRuns: TOKEN_RUNS, startUpRuns: START_UP_RUNS, startUpAppMs: START_UP_APP_MS, tabs: TABS, refreshes: REFRESHES },
   sizes: await measureSizes(SDKS),
   browser: await measureInBrowser(SDKS.filter((sdk) => sdk.browser)),
 }

@@ -3,9 +3,12 @@
 // window.benchSettings and window.benchStorageReads come from init scripts run before this module.
 import { createJob } from 'bench-job'
 
-// `?busyMs=N`: the app keeps the main thread busy for N ms between creating the client and asking
-// its first question, as rendering the first screen does; an SDK may read its storage meanwhile.
-const busyMs = Number(new URLSearchParams(location.search).get('busyMs') ?? 0)
+// Between creating the client and asking its first question, the app may keep the main thread busy
+// for `?busyMs=N` (rendering the first screen), or wait `?waitMs=N` for something else (a lazy route
+// chunk, a config fetch) with the main thread free: an SDK may read its storage meanwhile.
+const query = new URLSearchParams(location.search)
+const busyMs = Number(query.get('busyMs') ?? 0)
+const waitMs = Number(query.get('waitMs') ?? 0)
 
 const job = createJob(window.benchSettings)
 for (const until = performance.now() + busyMs; performance.now() < until; );
@@ -19,6 +22,7 @@ const describe = (error) => String(error?.code ?? error?.error ?? error?.message
  */
 async function startUp() {
   try {
+    if (waitMs) await new Promise((resolve) => setTimeout(resolve, waitMs))
     await job.start()
     const authenticated = await job.isAuthenticated()
     const now = performance.now()
