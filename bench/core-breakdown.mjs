@@ -5,8 +5,10 @@
 //   works on the whole file, so a module's gzip bytes are its minified share of the gzip total;
 // - by oauth4webapi export: the gzip -9 size of a bundle of every oauth4webapi export the core uses,
 //   minus the same bundle without that one export. Code shared by several exports (the response
-//   checks, the JWT parsing) belongs to none of them alone and is printed as "shared"; beside it,
-//   each export bundled alone (which counts the shared code again for every export using it).
+//   checks, the JWT parsing) belongs to none of them alone and is printed as "shared". Beside it,
+//   each export bundled alone (which counts the shared code again for every export using it), and
+//   what each adds when they are bundled one after the other, largest alone first (the shared code
+//   then counts once, for the first export that needs it; these add up to the total).
 import { build } from 'esbuild'
 import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -80,7 +82,7 @@ async function exportsBundleGzip(names) {
   return gzipBytes(outputFiles[0].contents)
 }
 
-/** Gzip bytes each used oauth4webapi export adds to a bundle of all of them (and alone), largest first. */
+/** Gzip bytes each used oauth4webapi export adds to a bundle of all of them (and alone, and in order), largest first. */
 async function byO4wExport(source, external) {
   const names = Object.keys(await import(O4W)).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name))
   const used = await usedExports(source, external, names)
@@ -89,6 +91,13 @@ async function byO4wExport(source, external) {
   for (const name of used) {
     const without = await exportsBundleGzip(used.filter((other) => other !== name))
     exports.push({ name, gzip: total - without, alone: await exportsBundleGzip([name]) })
+  }
+  exports.sort((a, b) => b.alone - a.alone)
+  let before = 0
+  for (const [index, entry] of exports.entries()) {
+    const upTo = await exportsBundleGzip(exports.slice(0, index + 1).map(({ name }) => name))
+    entry.inOrder = upTo - before
+    before = upTo
   }
   exports.sort((a, b) => b.gzip - a.gzip)
   return { total, exports, shared: total - exports.reduce((sum, { gzip }) => sum + gzip, 0) }

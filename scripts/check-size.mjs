@@ -56,9 +56,13 @@ else {
   for (const group of modules.groups) line(group.minified, group.gzip, `${group.group} (all)`)
   for (const module of modules.modules) line(module.minified, module.gzip, module.path)
   console.log(`\nThe core entry by oauth4webapi export: gzip -9 bytes of a bundle of the ${o4w.exports.length} exports it uses (${o4w.total} B),`)
-  console.log('minus the same bundle without that export; "shared": code that no single export brings alone;')
-  console.log('"alone": a bundle of that export only (shared code counted again in each).')
-  for (const { name, gzip, alone } of o4w.exports) console.log(`  ${String(gzip).padStart(6)} B  (alone ${String(alone).padStart(5)} B)  ${name}`)
-  console.log(`  ${String(o4w.shared).padStart(6)} B  shared`)
+  console.log('minus the same bundle without that export; "shared": code that no single export brings alone.')
+  console.log('"alone": a bundle of that export only (shared code counted again in each). "in order": what it adds to')
+  console.log('the exports before it, taken largest alone first (shared code counted once, for the first that needs it).')
+  const cell = (bytes, width = 6) => `${String(bytes).padStart(width)} B`
+  for (const { name, gzip, alone, inOrder } of o4w.exports) {
+    console.log(`  ${cell(gzip)}  (alone ${cell(alone, 5)}, in order ${cell(inOrder, 5)})  ${name}`)
+  }
+  console.log(`  ${cell(o4w.shared)}  shared`)
 }
 if (failed) process.exitCode = 1
