@@ -1,5 +1,8 @@
 import { defineConfig } from 'vite'
 
+/** The optional features: each an entry of its own (`pixie-auth/dpop`...), so an app bundles only those it imports. */
+const features = ['dpop', 'par', 'resource', 'silent-login', 'popup', 'fetch', 'userinfo']
+
 // Library build: one ES module per entry in dist/, dependencies left to the app's bundler.
 export default defineConfig({
   build: {
@@ -10,7 +13,12 @@ export default defineConfig({
     minify: false,
     lib: {
       // The framework bindings are entries of their own, so the core entry never imports React or Vue.
-      entry: { index: 'src/index.ts', 'bindings/react/index': 'src/bindings/react/index.ts', 'bindings/vue/index': 'src/bindings/vue/index.ts' },
+      entry: {
+        index: 'src/index.ts',
+        ...Object.fromEntries(features.map((name) => [name, `src/${name}.ts`])),
+        'bindings/react/index': 'src/bindings/react/index.ts',
+        'bindings/vue/index': 'src/bindings/vue/index.ts',
+      },
       formats: ['es'],
     },
     rollupOptions: {

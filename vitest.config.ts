@@ -5,6 +5,7 @@ export default defineConfig({
     alias: [
       { find: /^pixie-auth$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
       { find: /^pixie-auth\/(react|vue)$/, replacement: new URL('./src/bindings/$1/index.ts', import.meta.url).pathname },
+      { find: /^pixie-auth\/([a-z-]+)$/, replacement: new URL('./src/$1.ts', import.meta.url).pathname },
     ],
   },
   test: {

@@ -1,15 +1,10 @@
+// The core entry, `pixie-auth`: redirect login, tokens refreshed under the cross-tab lock, the
+// session in IndexedDB shared by the tabs, logout, state and errors. Every other feature is an
+// entry of its own (`pixie-auth/dpop`, `pixie-auth/fetch`...), so what an app does not import
+// never reaches its bundle.
 export { createAuthClient } from './core/client.js'
-export type {
-  AuthClient,
-  GetAccessTokenOptions,
-  GetUserOptions,
-  LoginOptions,
-  LogoutOptions,
-  PopupLoginOptions,
-  RedirectCallbackResult,
-} from './core/client.js'
-export { handlePopupCallback } from './features/response-channel.js'
-export type { AuthClientOptions } from './core/options.js'
+export type { AuthClient, GetAccessTokenOptions, LoginOptions, LogoutOptions, RedirectCallbackResult } from './core/types.js'
+export type { AuthClientOptions, Plugin, PluginContext } from './core/options.js'
 export type { AuthState, AuthStateListener } from './core/auth-state.js'
 export { AuthError } from './core/errors.js'
 export type { AuthErrorCode } from './core/errors.js'

@@ -1,4 +1,4 @@
-import type { AuthClient } from '../core/client.js'
+import type { AuthClient } from '../core/types.js'
 import type { AuthClientOptions } from '../core/options.js'
 
 /**
@@ -28,8 +28,11 @@ export interface AuthActions {
   logout: AuthClient['logout']
   /** See {@link AuthClient.getAccessToken}. */
   getAccessToken: AuthClient['getAccessToken']
-  /** See {@link AuthClient.fetch}: `fetch()` with the access token. */
-  fetch: AuthClient['fetch']
+  /**
+   * The client itself, for the features that take it: `createFetch(client)` (`pixie-auth/fetch`),
+   * `loginWithPopup(client)` (`pixie-auth/popup`), `fetchUser(client)` (`pixie-auth/userinfo`).
+   */
+  client: AuthClient
 }
 
 /**
@@ -41,6 +44,6 @@ export function authActions(client: AuthClient): AuthActions {
     loginWithRedirect: (options) => client.loginWithRedirect(options),
     logout: (options) => client.logout(options),
     getAccessToken: (options) => client.getAccessToken(options),
-    fetch: (input, init) => client.fetch(input, init),
+    client,
   }
 }

@@ -1,4 +1,4 @@
-import type { AuthClient, RedirectCallbackResult } from './client.js'
+import type { AuthClient, RedirectCallbackResult } from './types.js'
 import type { AuthErrorCode } from './errors.js'
 
 // Keyed by client: one page load has one callback, and one login at a time, per client.

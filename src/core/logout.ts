@@ -1,6 +1,12 @@
 import * as oauth from 'oauth4webapi'
+import { discoverMetadata } from './discovery.js'
+import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
+import type { DPoPFeature } from './plugins.js'
 import type { Session } from './session.js'
+import type { SessionSync } from './session-sync.js'
+import type { Lock } from './token-refresh.js'
+import type { LogoutOptions } from './types.js'
 import { assertNavigationUrl } from './url-policy.js'
 
 /**
@@ -54,4 +60,29 @@ export function endSessionUrl(
     url.searchParams.set('state', oauth.generateRandomState())
   }
   return url
+}
+
+/**
+ * Ends the session everywhere: deletes it under the lock (every tab is told), revokes the refresh
+ * token, forgets the DPoP key, then navigates to the server's end-session endpoint (or `returnTo`)
+ * unless `localOnly`. Checked before anything is cleared: a call that cannot complete changes nothing.
+ */
+export async function endSessionEverywhere(
+  { config, sync, lock, dpop }: { config: ResolvedOptions; sync: SessionSync; lock: Lock; dpop?: DPoPFeature },
+  { returnTo, localOnly = false, logoutHint }: LogoutOptions,
+): Promise<void> {
+  if (returnTo !== undefined) assertNavigationUrl('returnTo', returnTo, config.allowInsecureRequests)
+  await sync.restore()
+  const { ended, stuck } = await lock(sync.deleteEverywhere)
+  if (ended) await revokeRefreshToken(config, ended)
+  // The tokens bound to the old key are gone; the next login gets a key of its own.
+  await dpop?.discard()
+  if (stuck) {
+    throw new AuthError('storage_error', 'The session could not be removed from IndexedDB; a reload may restore it', stuck)
+  }
+  if (localOnly) return
+  const after = returnTo ?? config.postLogoutRedirectUri
+  const metadata = ended?.metadata ?? (await discoverMetadata(config))
+  const target = endSessionUrl(metadata, config.clientId, ended?.idToken, after, config.allowInsecureRequests, logoutHint) ?? after
+  if (target) location.assign(target)
 }

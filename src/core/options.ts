@@ -1,10 +1,28 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
-import { resolveAllowedOrigins } from '../features/fetch-origins.js'
-import { resolveResources } from '../features/resource.js'
+import type { DPoPFeature, ParFeature, ResourceFeature, SilentLoginFeature } from './plugins.js'
+import type { KeyValueStore } from './storage.js'
 import { maxRetryWaitMs } from './retry.js'
 import { requestTimeout } from './request-timeout.js'
 import { assertNavigationUrl, isLoopbackHost } from './url-policy.js'
+
+/** What a plug-in's `setup` is given when the client is first used. @internal */
+export interface PluginContext {
+  config: ResolvedOptions
+  /** The client's persistent store (IndexedDB, or memory where it is unavailable). */
+  store: KeyValueStore
+}
+
+/**
+ * A feature given to `createAuthClient()`, made by its function (`dpop()`, `par()`...): its own
+ * settings as plain fields, and `setup`, called as its method when the client is first used. `setup`
+ * is a function of the feature's module, the same for every plug-in it makes, so that two clients
+ * made with equal options (hot module reload, remounts) still compare equal and share one instance.
+ */
+export interface Plugin<Feature> {
+  /** @internal */
+  setup(context: PluginContext): Feature
+}
 
 /**
  * Options for {@link createAuthClient}.
@@ -73,73 +91,52 @@ export interface AuthClientOptions {
    */
   clockToleranceSeconds?: number
   /**
-   * Sender-constrain the tokens with DPoP (RFC 9449): a non-extractable key pair kept in IndexedDB
-   * signs a proof for every token request, so a refresh or access token copied out of the browser is
-   * useless without the key. A new key is made after `logout()`. Default false.
+   * Sender-constrained tokens (RFC 9449): `dpop()` from `pixie-auth/dpop`.
    *
    * @see https://www.rfc-editor.org/rfc/rfc9449.html
    * @example
    * ```ts
-   * createAuthClient({ issuer, clientId, redirectUri, dpop: true })
+   * import { dpop } from 'pixie-auth/dpop'
+   * createAuthClient({ issuer, clientId, redirectUri, dpop: dpop() })
    * ```
    */
-  dpop?: boolean
+  dpop?: Plugin<DPoPFeature>
   /**
-   * Send the authorization request by Pushed Authorization Request (RFC 9126), even when the server
-   * does not require it; it is used anyway when its metadata says
-   * `require_pushed_authorization_requests`. Default false.
+   * Pushed Authorization Requests (RFC 9126): `par()` from `pixie-auth/par`. Without it, a server
+   * whose metadata says `require_pushed_authorization_requests` makes a login reject with `config_error`.
    *
    * @see https://www.rfc-editor.org/rfc/rfc9126.html
    * @example
    * ```ts
-   * createAuthClient({ issuer, clientId, redirectUri, par: true })
+   * import { par } from 'pixie-auth/par'
+   * createAuthClient({ issuer, clientId, redirectUri, par: par() })
    * ```
    */
-  par?: boolean
+  par?: Plugin<ParFeature>
   /**
-   * The API, or APIs, the app wants access tokens for (RFC 8707 resource indicators): absolute
-   * URIs without a fragment. All of them are sent with the login, so the grant covers each; the
-   * first is the resource of the session's own access token. Tokens for the others come from
-   * `getAccessToken({ resource })`.
+   * The APIs the app wants access tokens for (RFC 8707 resource indicators):
+   * `resourceIndicators(...)` from `pixie-auth/resource`.
    *
    * @see https://www.rfc-editor.org/rfc/rfc8707.html
    * @example
    * ```ts
-   * createAuthClient({ issuer, clientId, redirectUri, resource: ['https://orders.example.com/', 'https://reports.example.com/'] })
+   * import { resourceIndicators } from 'pixie-auth/resource'
+   * createAuthClient({ issuer, clientId, redirectUri, resource: resourceIndicators('https://orders.example.com/') })
    * ```
    */
-  resource?: string | string[]
+  resource?: Plugin<ResourceFeature>
   /**
-   * More origins `auth.fetch()` may send the access token to, besides the app's own
-   * (`location.origin`) and those of `resource`: exact origins such as `'https://api.example.com'`
-   * (no wildcard, path or trailing slash; else `config_error`). A request to any other origin
-   * rejects with `config_error` and is not sent.
-   *
-   * @see https://www.rfc-editor.org/rfc/rfc9700.html#section-4.9
-   * @example
-   * ```ts
-   * createAuthClient({ issuer, clientId, redirectUri, allowedOrigins: ['https://api.example.com'] })
-   * ```
-   */
-  allowedOrigins?: string[]
-  /**
-   * `'iframe'`: when there is no session, or it can no longer be refreshed, `getAccessToken()` first
-   * tries to log in silently, with `prompt=none` in a hidden iframe (OIDC Core §3.1.2.1). That works
-   * only where the browser sends the server's session cookie to a frame inside the app: when the
-   * server is on the app's site (`login.example.com` for `app.example.com`), or third-party cookies
-   * are allowed. Default: off.
+   * Log in silently (`prompt=none` in a hidden iframe) when there is no session: `silentLogin()`
+   * from `pixie-auth/silent-login`.
    *
    * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+   * @example
+   * ```ts
+   * import { silentLogin } from 'pixie-auth/silent-login'
+   * createAuthClient({ issuer, clientId, redirectUri, silentLogin: silentLogin() })
+   * ```
    */
-  silentLogin?: 'iframe'
-  /** How long a silent login may take before it gives up with `login_required`, in seconds. Default 10. */
-  silentLoginTimeoutSeconds?: number
-  /**
-   * Where silent logins come back to, on the app's origin; registered at the server. Default
-   * `redirectUri`, but it must be a page that does not complete logins itself: a blank page, or the
-   * page that calls `handlePopupCallback()`.
-   */
-  silentRedirectUri?: string
+  silentLogin?: Plugin<SilentLoginFeature>
 }
 
 /** The options after defaults and validation: what the rest of the SDK reads. */
@@ -164,18 +161,19 @@ export interface ResolvedOptions {
   http: oauth.HttpRequestOptions<any, any>
   /** Names the session in storage and the refresh lock, so clients of other issuers never mix. */
   namespace: string
-  /** Sender-constrained tokens (RFC 9449). */
-  dpop: boolean
-  /** Pushed authorization requests even when the server does not require them (RFC 9126). */
-  par: boolean
-  /** The `resource` option as a list, validated; empty when not set (RFC 8707). */
-  resource: string[]
-  /** The `allowedOrigins` option, validated: more origins `auth.fetch()` sends the token to. */
-  allowedOrigins: string[]
-  silentLogin?: 'iframe'
-  silentLoginTimeoutSeconds: number
-  silentRedirectUri: string
+  dpop?: Plugin<DPoPFeature>
+  par?: Plugin<ParFeature>
+  resource?: Plugin<ResourceFeature>
+  silentLogin?: Plugin<SilentLoginFeature>
 }
+
+/** The plug-in options, and what makes each. */
+const pluginMakers = [
+  ['dpop', "dpop() from 'pixie-auth/dpop'"],
+  ['par', "par() from 'pixie-auth/par'"],
+  ['resource', "resourceIndicators() from 'pixie-auth/resource'"],
+  ['silentLogin', "silentLogin() from 'pixie-auth/silent-login'"],
+] as const
 
 function requireUrl(name: string, value: unknown): URL {
   if (typeof value !== 'string' || !URL.canParse(value)) {
@@ -226,10 +224,12 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   if (typeof options.clientId !== 'string' || options.clientId === '') {
     throw new AuthError('config_error', 'clientId is required')
   }
-  if (options.silentLogin !== undefined && options.silentLogin !== 'iframe') {
-    throw new AuthError('config_error', "silentLogin must be 'iframe' or left out")
+  for (const [name, maker] of pluginMakers) {
+    const plugin = options[name] as { setup?: unknown } | undefined
+    if (plugin !== undefined && typeof plugin?.setup !== 'function') {
+      throw new AuthError('config_error', `${name} takes ${maker}`)
+    }
   }
-  if (options.silentRedirectUri !== undefined) requireUrl('silentRedirectUri', options.silentRedirectUri)
   const timeoutSeconds = options.timeoutSeconds ?? 10
   const refreshRetries = options.refreshRetries ?? 2
   return {
@@ -252,12 +252,9 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
       [oauth.customFetch]: networkTransport(options.fetch),
     },
     namespace: `${issuer.href}#${options.clientId}`,
-    dpop: options.dpop ?? false,
-    par: options.par ?? false,
-    resource: resolveResources(options.resource),
-    allowedOrigins: resolveAllowedOrigins(options.allowedOrigins),
+    dpop: options.dpop,
+    par: options.par,
+    resource: options.resource,
     silentLogin: options.silentLogin,
-    silentLoginTimeoutSeconds: options.silentLoginTimeoutSeconds ?? 10,
-    silentRedirectUri: options.silentRedirectUri ?? options.redirectUri,
   }
 }

@@ -1,8 +1,8 @@
 import * as oauth from 'oauth4webapi'
-import { dpopTokenTypes, withDPoPNonceRetry } from '../features/dpop.js'
 import { AuthError, isTransient } from './errors.js'
 import type { ResolvedOptions } from './options.js'
-import { tokenRequestOptions, withTargetToken, type TokenTarget } from '../features/resource.js'
+import type { TokenSender } from './plugins.js'
+import { tokenRequestOptions, withTargetToken, type TokenTarget } from './targets.js'
 import { measureClockSkew, onServerClock } from './server-clock.js'
 import { sessionFromTokens, type Session } from './session.js'
 
@@ -12,32 +12,32 @@ import { sessionFromTokens, type Session } from './session.js'
  * (OIDC Core §12.2). The caller must hold the refresh lock and store the result before releasing it:
  * a rotating refresh token is spent the moment the server sees it (RFC 9700 §4.14.2).
  *
- * With a `target` (RFC 8707 `resource`, `scope`), the new access token is added to the session's
- * cache for that target instead of replacing the session's own. With `dpop`, the request carries a
- * DPoP proof (RFC 9449 §5), sent again once if the server asks for a nonce, and a Bearer answer is
- * refused (`invalid_response`).
+ * The request asks for `target` (RFC 8707 `resource`, `scope`): the session's own token's
+ * (`own`), or another one whose new access token is added to the session's cache instead of
+ * replacing the session's own. `send` adds what the plug-ins add (a DPoP proof, RFC 9449 §5).
  */
 export async function refreshSession(
   options: ResolvedOptions,
   session: Session,
-  dpop?: oauth.DPoPHandle,
+  send: TokenSender,
+  own: TokenTarget,
   target?: TokenTarget,
 ): Promise<Session> {
   const { refreshToken } = session
   if (!refreshToken) throw new AuthError('login_required', 'The session has no refresh token')
-  const { tokens, clockSkew } = await withDPoPNonceRetry(async () => {
+  const { tokens, clockSkew } = await send(async (extras) => {
     const response = await oauth.refreshTokenGrantRequest(
       session.metadata,
       options.client,
       oauth.None(),
       refreshToken,
-      tokenRequestOptions(options, dpop, target),
+      tokenRequestOptions(options, extras, target ?? own),
     )
     // By the server's clock: read now if it can be, else as measured at login. A refresh's ID token
     // carries no nonce, so its own iat proves nothing about the time.
     const clockSkew = (await measureClockSkew(response, false)) ?? session.clockSkew
     const tokens = await oauth.processRefreshTokenResponse(session.metadata, onServerClock(options.client, clockSkew), response, {
-      recognizedTokenTypes: dpopTokenTypes(dpop),
+      recognizedTokenTypes: extras.recognizedTokenTypes,
     })
     return { tokens, clockSkew }
   })

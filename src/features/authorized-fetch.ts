@@ -1,7 +1,8 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from '../core/errors.js'
 import { isLoopbackHost } from '../core/url-policy.js'
-import { withTokenRetries, type CredentialsSource } from './token-retry.js'
+import type { CredentialsSource } from '../core/plugins.js'
+import { withTokenRetries } from './token-retry.js'
 
 /**
  * The client's transport options that apply to API requests: its `fetch` and whether `http:` is

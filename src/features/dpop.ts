@@ -1,5 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from '../core/errors.js'
+import type { Plugin, PluginContext } from '../core/options.js'
+import type { DPoPFeature } from '../core/plugins.js'
 import { withRefreshLock } from '../core/refresh-lock.js'
 import type { KeyValueStore } from '../core/storage.js'
 
@@ -106,20 +108,16 @@ export async function bindAuthorizationCode(url: URL, metadata: oauth.Authorizat
 }
 
 /**
- * oauth4webapi's `recognizedTokenTypes` for a token response to a request sent with `dpop`: a
+ * oauth4webapi's `recognizedTokenTypes` for a token response to a request sent with a proof: a
  * `Bearer` token is refused with `invalid_response` before anything is stored, since the server
- * ignored the proof (RFC 9449 §5: a DPoP-bound token has `token_type` `DPoP`). Without `dpop`,
- * oauth4webapi's own rules apply.
+ * ignored the proof (RFC 9449 §5: a DPoP-bound token has `token_type` `DPoP`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-5
  */
-export function dpopTokenTypes(dpop: oauth.DPoPHandle | undefined): oauth.RecognizedTokenTypes | undefined {
-  if (!dpop) return undefined
-  return {
-    bearer() {
-      throw new AuthError('invalid_response', 'The server issued a Bearer token where a DPoP-bound one was asked for')
-    },
-  }
+const boundTokensOnly: oauth.RecognizedTokenTypes = {
+  bearer() {
+    throw new AuthError('invalid_response', 'The server issued a Bearer token where a DPoP-bound one was asked for')
+  },
 }
 
 /**
@@ -129,11 +127,43 @@ export function dpopTokenTypes(dpop: oauth.DPoPHandle | undefined): oauth.Recogn
  *
  * @see https://www.rfc-editor.org/rfc/rfc9449.html#section-8
  */
-export async function withDPoPNonceRetry<T>(request: () => Promise<T>): Promise<T> {
+async function withDPoPNonceRetry<T>(request: () => Promise<T>): Promise<T> {
   try {
     return await request()
   } catch (error) {
     if (!oauth.isDPoPNonceError(error)) throw error
     return request()
+  }
+}
+
+/**
+ * Sender-constrained tokens with DPoP (RFC 9449), for the `dpop` option of `createAuthClient()`: a
+ * non-extractable ES256 key pair kept in IndexedDB signs a proof for every token request, so a
+ * refresh or access token copied out of the browser is useless without the key. The authorization
+ * code is bound to the key (`dpop_jkt`); a server whose metadata does not list ES256 in
+ * `dpop_signing_alg_values_supported` makes a login reject with `config_error`, and a Bearer answer
+ * is refused (`invalid_response`): asking for DPoP never ends in Bearer tokens. A session stored
+ * without DPoP counts as none. A new key is made after `logout()`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449.html
+ * @example
+ * ```ts
+ * import { dpop } from 'pixie-auth/dpop'
+ * const auth = createAuthClient({ issuer, clientId, redirectUri, dpop: dpop() })
+ * ```
+ */
+export function dpop(): Plugin<DPoPFeature> {
+  return { setup: dpopSetup }
+}
+
+function dpopSetup({ config, store }: PluginContext): DPoPFeature {
+  const keys = dpopKeys(store, config.namespace)
+  return {
+    ...keys,
+    sender: (clockSkew) => async (send) => {
+      const handle = await keys.handle(clockSkew)
+      return withDPoPNonceRetry(() => send({ DPoP: handle, recognizedTokenTypes: boundTokensOnly }))
+    },
+    bindCode: (url, metadata) => bindAuthorizationCode(url, metadata, keys),
   }
 }

@@ -1,11 +1,8 @@
-import { AuthError } from '../core/errors.js'
-import {
-  assertSameOriginRedirect,
-  loginElsewhere,
-  messageUrl,
-  type LoginSteps,
-  type ResponseWatch,
-} from './response-channel.js'
+import { AuthError, toAuthError } from '../core/errors.js'
+import { internalsOf } from '../core/internals.js'
+import type { LoginSteps } from '../core/plugins.js'
+import type { AuthClient, LoginOptions, RedirectCallbackResult } from '../core/types.js'
+import { assertSameOriginRedirect, loginElsewhere, messageUrl, type ResponseWatch } from './response-channel.js'
 
 const popupWidth = 500
 const popupHeight = 650
@@ -62,7 +59,7 @@ function watchPopup(popup: Window, redirectOrigin: string): ResponseWatch {
  * with the authorization response brought back by the redirect URI page's
  * `handlePopupCallback()`. The popup is closed whatever the outcome.
  */
-export async function loginInPopup<R>(
+async function loginInPopup<R>(
   steps: LoginSteps<R>,
   { redirectUri, timeoutSeconds }: { redirectUri: string; timeoutSeconds: number },
 ): Promise<R> {
@@ -82,5 +79,46 @@ export async function loginInPopup<R>(
     )
   } finally {
     popup.close()
+  }
+}
+
+/**
+ * Options for {@link loginWithPopup}.
+ *
+ * @example
+ * ```ts
+ * button.onclick = () => loginWithPopup(auth, { timeoutSeconds: 120 })
+ * ```
+ */
+export interface PopupLoginOptions extends LoginOptions {
+  /** How long the user has to log in, in seconds, before the popup is closed and the call rejects with `timeout`. Default 300. */
+  timeoutSeconds?: number
+}
+
+/**
+ * Logs in in a popup while the app stays as it is: the same one-time transaction (PKCE, `state`,
+ * `nonce`) and checks as `loginWithRedirect()`. The popup comes back to `redirectUri` (default:
+ * the client's), a page of this origin that calls `handlePopupCallback()`; this window then
+ * redeems the code and resolves like `handleRedirectCallback()`. Call it from a click handler.
+ * Rejects with `popup_blocked` when the browser refuses the popup, `popup_closed` when the user
+ * closes it, `timeout` after `timeoutSeconds`.
+ *
+ * @example
+ * ```ts
+ * loginButton.onclick = async () => {
+ *   const { user } = await loginWithPopup(auth, { redirectUri: `${location.origin}/popup-callback.html` })
+ * }
+ * ```
+ */
+export async function loginWithPopup(
+  client: AuthClient,
+  { timeoutSeconds = 300, ...options }: PopupLoginOptions = {},
+): Promise<RedirectCallbackResult> {
+  try {
+    const internals = internalsOf(client)
+    const redirectUri = options.redirectUri ?? internals.config.redirectUri
+    return await loginInPopup(internals.loginSteps(options), { redirectUri, timeoutSeconds })
+  } catch (cause) {
+    throw toAuthError(cause)
   }
 }

@@ -1,5 +1,6 @@
 import { cleanCallbackUrl, looksLikeCallback, parseCallbackUrl } from '../core/callback.js'
 import { AuthError } from '../core/errors.js'
+import type { LoginSteps } from '../core/plugins.js'
 
 /**
  * What the redirect URI page sends to the window waiting for a popup or iframe login: the whole
@@ -46,7 +47,7 @@ export function isResponseTo(url: string, redirectUri: string, state: string): b
  * @example
  * ```ts
  * // popup-callback.html, registered at the server as a redirect URI
- * import { handlePopupCallback } from 'pixie-auth'
+ * import { handlePopupCallback } from 'pixie-auth/popup'
  * handlePopupCallback()
  * ```
  */
@@ -134,16 +135,6 @@ export function assertSameOriginRedirect(redirectUri: string) {
   if (!URL.canParse(redirectUri) || new URL(redirectUri).origin !== location.origin) {
     throw new AuthError('config_error', `The redirect URI must be on this page's origin, ${location.origin}`)
   }
-}
-
-/** A login's steps, as the facade runs them for `loginWithRedirect()`: same transaction, same checks. */
-export interface LoginSteps<R> {
-  /** Stores the transaction, hands the authorization URL to `navigate` and resolves with the `state`. */
-  start(navigate: (url: URL) => void): Promise<string>
-  /** Validates and redeems the response URL, as `handleRedirectCallback()` does. */
-  complete(url: string): Promise<R>
-  /** Deletes the transaction of a login that will not complete. */
-  abandon(state: string): Promise<void>
 }
 
 /**

@@ -1,5 +1,7 @@
 import { AuthError, toAuthError } from '../core/errors.js'
-import { assertSameOriginRedirect, loginElsewhere, type LoginSteps, type ResponseWatch } from './response-channel.js'
+import type { Plugin, PluginContext } from '../core/options.js'
+import type { LoginSteps, SilentLoginFeature } from '../core/plugins.js'
+import { assertSameOriginRedirect, loginElsewhere, type ResponseWatch } from './response-channel.js'
 
 /**
  * The errors with which a `prompt=none` request says the user must be there (OIDC Core §3.1.2.6):
@@ -49,7 +51,7 @@ function watchFrame(frame: () => HTMLIFrameElement | undefined): ResponseWatch {
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  */
-export async function loginInFrame<R>(
+async function loginInFrame<R>(
   steps: LoginSteps<R>,
   { redirectUri, timeoutSeconds }: { redirectUri: string; timeoutSeconds: number },
 ): Promise<R> {
@@ -77,5 +79,67 @@ export async function loginInFrame<R>(
     throw new AuthError('login_required', `Silent login failed: the server answered ${error.error}`, { cause: error })
   } finally {
     frame?.remove()
+  }
+}
+
+/**
+ * Options for {@link silentLogin}.
+ *
+ * @example
+ * ```ts
+ * const options: SilentLoginOptions = { redirectUri: `${location.origin}/silent-callback.html`, timeoutSeconds: 5 }
+ * ```
+ */
+export interface SilentLoginOptions {
+  /**
+   * Where silent logins come back to, on the app's origin; registered at the server. Default the
+   * client's `redirectUri`, but it must be a page that does not complete logins itself: a blank
+   * page, or the page that calls `handlePopupCallback()`.
+   */
+  redirectUri?: string
+  /** How long a silent login may take before it gives up with `login_required`, in seconds. Default 10. */
+  timeoutSeconds?: number
+}
+
+/** What `silentLogin()` makes: its options, validated. */
+export interface SilentLoginPlugin extends Plugin<SilentLoginFeature> {
+  readonly redirectUri?: string
+  readonly timeoutSeconds: number
+}
+
+/**
+ * Silent login, for the `silentLogin` option of `createAuthClient()`: when there is no session, or
+ * it can no longer be refreshed, `getAccessToken()` first tries to log in with `prompt=none` in a
+ * hidden iframe (OIDC Core §3.1.2.1), then rejects with `login_required` if that fails. That works
+ * only where the browser sends the server's session cookie to a frame inside the app: when the
+ * server is on the app's site (`login.example.com` for `app.example.com`), or third-party cookies
+ * are allowed. Throws `config_error` at once for a `redirectUri` that is not an absolute URL.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+ * @example
+ * ```ts
+ * import { silentLogin } from 'pixie-auth/silent-login'
+ * const auth = createAuthClient({ issuer, clientId, redirectUri, silentLogin: silentLogin({ redirectUri: `${location.origin}/silent.html` }) })
+ * ```
+ */
+export function silentLogin({ redirectUri, timeoutSeconds = 10 }: SilentLoginOptions = {}): SilentLoginPlugin {
+  if (redirectUri !== undefined && !URL.canParse(redirectUri)) {
+    throw new AuthError('config_error', 'silentLogin redirectUri must be an absolute URL')
+  }
+  return { setup: silentLoginSetup, redirectUri, timeoutSeconds }
+}
+
+function silentLoginSetup(this: SilentLoginPlugin, { config }: PluginContext): SilentLoginFeature {
+  const redirectUri = this.redirectUri ?? config.redirectUri
+  const { timeoutSeconds } = this
+  let pending: Promise<unknown> | undefined
+  return {
+    // One silent login at a time: every call that found no session waits for the same one.
+    login: (steps) =>
+      (pending ??= loginInFrame(steps({ redirectUri, authorizationParams: { prompt: 'none' } }), { redirectUri, timeoutSeconds }).finally(
+        () => {
+          pending = undefined
+        },
+      )),
   }
 }

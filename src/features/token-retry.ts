@@ -1,14 +1,5 @@
 import * as oauth from 'oauth4webapi'
-
-/** What a request to a protected resource needs: the access token, and the DPoP handle for a DPoP-bound one. */
-export interface ResourceCredentials {
-  accessToken: string
-  /** Present when the token is DPoP-bound (RFC 9449): signs the proofs and remembers the servers' nonces. */
-  dpop?: oauth.DPoPHandle
-}
-
-/** Gives the credentials to send; with `forceRefresh` after the resource server rejected the access token. */
-export type CredentialsSource = (forceRefresh: boolean) => Promise<ResourceCredentials>
+import type { CredentialsSource, ResourceCredentials } from '../core/plugins.js'
 
 /** Whether the server says the access token itself is bad: expired, revoked or malformed (RFC 6750 §3.1). */
 function rejectsToken(error: oauth.WWWAuthenticateChallengeError) {

@@ -1,8 +1,11 @@
 import * as oauth from 'oauth4webapi'
-import { redacted, toAuthError } from '../core/errors.js'
+import { AuthError, redacted, toAuthError } from '../core/errors.js'
+import { internalsOf } from '../core/internals.js'
 import type { ResolvedOptions } from '../core/options.js'
 import type { User } from '../core/session.js'
-import { withTokenRetries, type CredentialsSource } from './token-retry.js'
+import type { AuthClient } from '../core/types.js'
+import type { CredentialsSource } from '../core/plugins.js'
+import { withTokenRetries } from './token-retry.js'
 
 /**
  * ID token claims about the token and the authentication rather than the user. They were
@@ -42,5 +45,38 @@ export async function fetchUserInfo(
   } catch (cause) {
     // The server may quote the access tokens it was sent in its error or WWW-Authenticate challenge.
     throw redacted(toAuthError(cause), sent)
+  }
+}
+
+/**
+ * Reads the UserInfo endpoint (OIDC Core §5.3) and resolves with the user: the ID token's claims,
+ * with UserInfo's over them (never over the claims about the token itself: `iss`, `sub`, `aud`,
+ * `exp`, `nonce`...). The merged user is stored in the session and reaches the state of every tab.
+ * A response about another `sub` rejects with `invalid_response`; a login without `openid` with
+ * `config_error`. Resolves with `undefined` when nobody is logged in.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
+ * @example
+ * ```ts
+ * import { fetchUser } from 'pixie-auth/userinfo'
+ * const user = await fetchUser(auth)
+ * console.log(user?.email)
+ * ```
+ */
+export async function fetchUser(client: AuthClient): Promise<User | undefined> {
+  try {
+    const internals = internalsOf(client)
+    const session = await internals.session()
+    if (!session) return undefined
+    if (!session.user) throw new AuthError('config_error', 'UserInfo needs an OpenID Connect login: add openid to scope')
+    const claims = await fetchUserInfo(internals.config, session.metadata, session.user.sub, internals.credentials())
+    // Merged onto the newest stored user (a refresh may have brought a new ID token), never onto
+    // another user's session.
+    await internals.updateSession((stored) =>
+      stored.user?.sub === claims.sub ? { ...stored, user: mergeUserInfo(stored.user, claims) } : undefined,
+    )
+    return (await internals.session())?.user
+  } catch (cause) {
+    throw toAuthError(cause)
   }
 }

@@ -1,0 +1,36 @@
+// How the action features (popup login, `createFetch`, UserInfo) reach a client's internals: they
+// take the client, and look it up here. Not public API.
+import { AuthError } from './errors.js'
+import type { ResolvedOptions } from './options.js'
+import type { CredentialsSource, LoginStepOptions, LoginSteps } from './plugins.js'
+import type { Session } from './session.js'
+import type { RedirectCallbackResult } from './types.js'
+
+/** What the action features (popup, fetch, UserInfo) reach through a client. @internal */
+export interface ClientInternals {
+  config: ResolvedOptions
+  /** The configured resources (RFC 8707); empty without `resourceIndicators()`. */
+  resources: string[]
+  /** The steps of a login whose response comes back to a popup or an iframe. */
+  loginSteps(options: LoginStepOptions): LoginSteps<RedirectCallbackResult>
+  /** The access token for `resource` (default: the session's own), with its DPoP handle. */
+  credentials(resource?: string): CredentialsSource
+  /** The session, once the stored one has been read. */
+  session(): Promise<Session | undefined>
+  /** Under the lock: replaces the stored session with `change(stored)` unless that is `undefined`; tells every tab. */
+  updateSession(change: (stored: Session) => Session | undefined): Promise<void>
+}
+
+const registry = new WeakMap<object, () => ClientInternals>()
+
+/** Registers the internals of `client`, a handle `createAuthClient()` returned. */
+export function registerInternals(client: object, internals: () => ClientInternals): void {
+  registry.set(client, internals)
+}
+
+/** The internals of a client made by `createAuthClient()`; `config_error` for anything else. */
+export function internalsOf(client: object): ClientInternals {
+  const internals = registry.get(client)
+  if (!internals) throw new AuthError('config_error', 'Not a client made by createAuthClient()')
+  return internals()
+}

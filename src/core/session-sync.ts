@@ -1,0 +1,179 @@
+import { createStateStore } from './auth-state.js'
+import { AuthError, toAuthError } from './errors.js'
+import type { ResolvedOptions } from './options.js'
+import { watchPageLifecycle } from './page-lifecycle.js'
+import { isUsable, nextSessionRecord, readSession, sessionKey, writeSession, type Session, type SessionRecord } from './session.js'
+import type { BrowserStore } from './storage.js'
+import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
+
+/** The error of a session the server ended: the user must log in again. */
+export const sessionEnded = (cause?: AuthError) => new AuthError('login_required', 'The session has ended; log in again', { cause })
+
+/**
+ * This tab's view of the session, kept in step with the store and the other tabs: the session,
+ * the version it was written with (see `SessionRecord`), and the state subscribers see. Writes
+ * (`share`, `endSession`, `deleteEverywhere`) must run under the client's cross-tab lock.
+ */
+export function createSessionSync(config: ResolvedOptions, store: BrowserStore, lockName: string, isCallbackPage: () => boolean) {
+  const state = createStateStore({ status: 'loading' })
+  let session: Session | undefined
+  // The version of `session`, or of the deletion that ended it: the newest this tab has seen (-1: none yet).
+  let version = -1
+  let restoring: Promise<void> | undefined
+  let tabs: TabChannel | undefined
+  let stopWatchingPage: (() => void) | undefined
+  // Told of each session another tab shares: refreshes waiting for the lock.
+  const listeners = new Set<(next: Session) => void>()
+
+  const adopt = (next: Session | undefined, error?: AuthError) => {
+    // Unchanged claims keep the snapshot's user object, so subscribers see no change when only the
+    // access token was refreshed. (A new ID token always brings new iat/exp; UserInfo new claims.)
+    const sameUser = next !== undefined && session !== undefined && JSON.stringify(next.user) === JSON.stringify(session.user)
+    session = next
+    state.set({ status: next ? 'authenticated' : 'unauthenticated', user: sameUser ? state.get().user : next?.user, error })
+  }
+
+  /**
+   * Takes a stored or announced record unless this tab already holds a newer one: reads and
+   * messages from other tabs may arrive in any order, and a login that waited for the lock may carry
+   * an older token than the refresh written before it.
+   */
+  const adoptRecord = (record: SessionRecord, error?: AuthError) => {
+    if (record.version <= version) return
+    version = record.version
+    adopt(record.session, error)
+  }
+
+  const onTabMessage = (message: TabMessage) => {
+    const next = message.type === 'session' ? message.session : undefined
+    const error = message.type === 'ended' && message.reason === 'invalid_grant' ? sessionEnded() : undefined
+    // A tab still running an SDK from before versions (open across a deploy) sends none: take its
+    // news as it comes, without letting it touch this tab's version.
+    if (typeof message.version !== 'number') adopt(next, error)
+    else adoptRecord({ version: message.version, session: next }, error)
+    // Only a session taken as the newest answers a waiting refresh.
+    if (next && session === next) for (const listener of listeners) listener(next)
+  }
+
+  /**
+   * The stored record, without a session this client must not use: with DPoP, a Bearer session
+   * (stored before DPoP was switched on) is none, so no Bearer token is handed out, nor refreshed
+   * with a proof the server may ignore (RFC 9449 §5).
+   */
+  const readOwn = async (): Promise<SessionRecord> => {
+    const record = await readSession(store, config.namespace)
+    return config.dpop && record.session?.tokenType !== 'dpop' ? { version: record.version } : record
+  }
+
+  /** The stored record, with its session only if that can still give an access token. */
+  const readUsable = async (): Promise<SessionRecord> => {
+    const { version: stored, session: candidate } = await readOwn()
+    return { version: stored, session: candidate && isUsable(candidate) ? candidate : undefined }
+  }
+
+  /**
+   * After the back/forward cache: the page missed every message meanwhile, so the stored session
+   * is the answer, even an older version or none (storage may have been wiped), unless a newer one
+   * arrived while reading it.
+   */
+  const reread = async () => {
+    const before = version
+    const stored = await readUsable()
+    if (version !== before) return
+    version = Math.max(version, stored.version)
+    adopt(stored.session)
+  }
+
+  const post = (message: TabMessage) => tabs?.post(message)
+
+  return {
+    state,
+    current: () => session,
+    adopt,
+    adoptRecord,
+
+    /** Reads the stored session once, and from then on listens to the other tabs and the page. */
+    restore: () =>
+      (restoring ??= (async () => {
+        tabs = openTabChannel(lockName, onTabMessage)
+        stopWatchingPage = watchPageLifecycle({
+          onHide: () => {
+            tabs?.close()
+            tabs = undefined
+          },
+          onRestore: () => {
+            tabs ??= openTabChannel(lockName, onTabMessage)
+            reread().catch((cause: unknown) => adopt(session, toAuthError(cause)))
+          },
+        })
+        const stored = await readUsable()
+        // Another tab may have told us about a newer session while we were reading (adoptRecord keeps
+        // it). And on the callback page "no session" is not the answer yet: handleRedirectCallback()
+        // gives it, so a route guard does not start a second login meanwhile.
+        if (stored.session || !isCallbackPage()) adoptRecord(stored)
+      })()),
+
+    /**
+     * Under the lock: the newest record, which is the stored one: it wins over what this tab holds,
+     * and an empty store (version 0, wiped) means logged out. Unless it is older than what this tab
+     * holds: then the store missed writes (it is this tab's memory after a fallback, or IndexedDB
+     * while a tab that fell back wrote to its memory), and this tab's session, told by the tab that
+     * wrote it, is the newer one.
+     */
+    async readNewest(): Promise<SessionRecord> {
+      const stored = await readOwn()
+      const newest = stored.version > 0 && stored.version < version ? { version, session } : stored
+      version = Math.max(version, newest.version)
+      return newest
+    },
+
+    /** Under the lock: stores `next` with its version and tells the other tabs. */
+    async share(next: Session) {
+      const record = await writeSession(store, config.namespace, next, version)
+      adoptRecord(record)
+      post({ type: 'session', version: record.version, session: next })
+      return next
+    },
+
+    /** Under the lock: the server ended the session; every tab is told, and the state says why. */
+    async endSession(cause: AuthError) {
+      const { version: deleted } = await writeSession(store, config.namespace, undefined, version)
+      const error = sessionEnded(cause)
+      adoptRecord({ version: deleted }, error)
+      post({ type: 'ended', version: deleted, reason: 'invalid_grant' })
+      return error
+    },
+
+    /**
+     * Under the lock: deletes the session from memory and IndexedDB both (or a reload would sign the
+     * user in again). Resolves with the session that ended and, when IndexedDB refused, the failure.
+     */
+    async deleteEverywhere() {
+      const { session: stored } = await readSession(store, config.namespace)
+      const record = await nextSessionRecord(store, config.namespace, undefined, version)
+      const stuck = await store.setEverywhere(sessionKey(config.namespace), record).then(
+        () => undefined,
+        (cause: unknown) => ({ cause }),
+      )
+      const ended = stored ?? session
+      adoptRecord({ version: record.version })
+      post({ type: 'ended', version: record.version, reason: 'logout' })
+      return { ended, stuck }
+    },
+
+    /** Calls `listener` with each session another tab shares that this tab takes as the newest. */
+    onShared(listener: (next: Session) => void) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+
+    close() {
+      stopWatchingPage?.()
+      tabs?.close()
+      tabs = undefined
+    },
+  }
+}
+
+/** See {@link createSessionSync}. */
+export type SessionSync = ReturnType<typeof createSessionSync>

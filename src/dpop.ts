@@ -1,0 +1,2 @@
+// `pixie-auth/dpop`: sender-constrained tokens (RFC 9449), a plug-in for `createAuthClient()`.
+export { dpop } from './features/dpop.js'

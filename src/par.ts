@@ -1,0 +1,2 @@
+// `pixie-auth/par`: Pushed Authorization Requests (RFC 9126), a plug-in for `createAuthClient()`.
+export { par } from './features/par.js'

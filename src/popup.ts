@@ -1,0 +1,3 @@
+// `pixie-auth/popup`: log in in a popup window, and the popup's callback page.
+export { loginWithPopup, type PopupLoginOptions } from './features/popup.js'
+export { handlePopupCallback } from './features/response-channel.js'

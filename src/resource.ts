@@ -1,0 +1,2 @@
+// `pixie-auth/resource`: resource indicators (RFC 8707), a plug-in for `createAuthClient()`.
+export { resourceIndicators, type ResourcePlugin } from './features/resource.js'

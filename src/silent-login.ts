@@ -1,0 +1,2 @@
+// `pixie-auth/silent-login`: log in with `prompt=none` in a hidden iframe, a plug-in for `createAuthClient()`.
+export { silentLogin, type SilentLoginOptions, type SilentLoginPlugin } from './features/silent-login.js'

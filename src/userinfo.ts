@@ -1,0 +1,2 @@
+// `pixie-auth/userinfo`: the user's claims from the UserInfo endpoint (OIDC Core §5.3).
+export { fetchUser } from './features/userinfo.js'
