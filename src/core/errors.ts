@@ -76,7 +76,7 @@ export class AuthError extends Error {
     message: string,
     options: { cause?: unknown; error?: string; errorDescription?: string; status?: number } = {},
   ) {
-    super(message, { cause: withoutSecrets(options.cause) })
+    super(message, { cause: copyChain(options.cause) })
     this.code = code
     this.error = options.error
     this.errorDescription = options.errorDescription
@@ -94,7 +94,7 @@ class CauseCopy extends Error {}
  */
 const trustedMessages = [
   AuthError,
-  // Made by withoutSecrets() from one of these, or with the message omitted.
+  // Made by copyChain() from one of these, or with the message omitted.
   CauseCopy,
   oauth.OperationProcessingError,
   oauth.ResponseBodyError,
@@ -111,22 +111,37 @@ const messageOf = (error: Error) =>
 /** The fields of an error that explain it and carry no secret (see {@link AuthError}). */
 const explainingFields = ['code', 'status', 'error', 'error_description'] as const
 
+/** Replaces each secret in a text; see {@link redacted}. */
+type Hide = (text: string) => string
+
 /**
  * A copy of the error chain `cause` that keeps only what explains it. Anything that is not an
  * Error (oauth4webapi hangs the `Response`, the parsed body or the ID token claims there) is
  * dropped, so no access, refresh or ID token, code or verifier can reach an {@link AuthError}.
+ * With `hide`, a chain already copied has its texts redacted.
  */
-function withoutSecrets(cause: unknown, depth = 0): Error | undefined {
+function copyChain(cause: unknown, hide?: Hide, depth = 0): Error | undefined {
   if (!(cause instanceof Error) || depth > 8) return undefined
-  if (cause instanceof AuthError) return cause
-  const copy = new CauseCopy(messageOf(cause), { cause: withoutSecrets(cause.cause, depth + 1) })
+  if (cause instanceof AuthError) return hide ? redactedWith(cause, hide) : cause
+  const copy = new CauseCopy(hide ? hide(cause.message) : messageOf(cause), { cause: copyChain(cause.cause, hide, depth + 1) })
   copy.name = cause.name
   for (const field of explainingFields) {
     const value = (cause as unknown as Record<string, unknown>)[field]
-    if (typeof value === 'string' || typeof value === 'number') Object.assign(copy, { [field]: value })
+    if (typeof value === 'number') Object.assign(copy, { [field]: value })
+    if (typeof value === 'string') Object.assign(copy, { [field]: hide ? hide(value) : value })
   }
   if (copy.cause === undefined) delete copy.cause
   return copy
+}
+
+function redactedWith(error: AuthError, hide: Hide): AuthError {
+  const text = (value: string | undefined) => (value === undefined ? value : hide(value))
+  return new AuthError(error.code, hide(error.message), {
+    cause: copyChain(error.cause, hide),
+    error: text(error.error),
+    errorDescription: text(error.errorDescription),
+    status: error.status,
+  })
 }
 
 /**
@@ -136,29 +151,8 @@ function withoutSecrets(cause: unknown, depth = 0): Error | undefined {
  * challenge, and those are kept to explain the failure; call this where the request was sent, the
  * one place that knows what it carried.
  */
-export function redacted(error: AuthError, secrets: readonly (string | undefined)[]): AuthError {
-  const hidden = secrets.filter((secret): secret is string => Boolean(secret))
-  const hide = <T>(value: T): T =>
-    typeof value === 'string' ? (hidden.reduce((text, secret) => text.replaceAll(secret, '[redacted]'), value) as T) : value
-  const copy = (cause: unknown): Error | undefined => {
-    if (cause instanceof AuthError) return redacted(cause, hidden)
-    if (!(cause instanceof Error)) return undefined
-    const next = new CauseCopy(hide(cause.message), { cause: copy(cause.cause) })
-    next.name = cause.name
-    for (const field of explainingFields) {
-      const value = (cause as unknown as Record<string, unknown>)[field]
-      if (value !== undefined) Object.assign(next, { [field]: hide(value) })
-    }
-    if (next.cause === undefined) delete next.cause
-    return next
-  }
-  return new AuthError(error.code, hide(error.message), {
-    cause: copy(error.cause),
-    error: hide(error.error),
-    errorDescription: hide(error.errorDescription),
-    status: error.status,
-  })
-}
+export const redacted = (error: AuthError, secrets: readonly (string | undefined)[]): AuthError =>
+  redactedWith(error, (text) => secrets.reduce<string>((hidden, secret) => (secret ? hidden.replaceAll(secret, '[redacted]') : hidden), text))
 
 /**
  * True for the failures worth retrying: the server may answer next time. Any 5xx counts, with or
