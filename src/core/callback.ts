@@ -59,7 +59,7 @@ function assertAtRedirectUri(callbackUrl: URL, redirectUri: string) {
   if (!isAtRedirectUri(callbackUrl, redirectUri)) {
     throw new AuthError(
       'invalid_response',
-      `The authorization response came back to ${callbackUrl.origin}${callbackUrl.pathname}, not to the login's redirect URI`,
+      `The response came to ${callbackUrl.origin}${callbackUrl.pathname}, not the login's redirect URI`,
     )
   }
 }

@@ -237,7 +237,7 @@ export function toAuthError(cause: unknown): AuthError {
     return new AuthError('timeout', 'The request timed out', { cause })
   }
   if (unreadBody(cause) instanceof TypeError) {
-    return new AuthError('network_error', 'The connection failed while the answer was arriving', { cause })
+    return new AuthError('network_error', 'The connection failed mid-answer', { cause })
   }
   const code = (cause as { code?: unknown } | null)?.code
   if (typeof code === 'string' && configErrorCodes.has(code)) {

@@ -67,7 +67,7 @@ export function createLogin({ config, sync, lock, transactions, own, resources, 
     // Not a response to this client's login: maybe another client's on the same page, which must
     // find its URL, its transaction and its state as they were. So: no cleaning, no error state.
     if (!callbackUrl || !isOwnState(config.namespace, state)) {
-      throw new AuthError('invalid_state', 'This URL is not an authorization response to a login of this client')
+      throw new AuthError('invalid_state', 'Not a response to a login of this client')
     }
     try {
       cleanCallbackUrl(callbackUrl)

@@ -78,7 +78,7 @@ export async function endSessionEverywhere(
   // The tokens bound to the old key are gone; the next login gets a key of its own.
   await dpop?.discard()
   if (stuck) {
-    throw new AuthError('storage_error', 'The session could not be removed from IndexedDB; a reload may restore it', stuck)
+    throw new AuthError('storage_error', 'IndexedDB kept the session; a reload may restore it', stuck)
   }
   if (localOnly) return
   const after = returnTo ?? config.postLogoutRedirectUri

@@ -193,7 +193,7 @@ function networkTransport(userFetch: typeof fetch | undefined) {
       return await (userFetch ?? fetch)(url, init)
     } catch (cause) {
       if (cause instanceof DOMException && cause.name === 'TimeoutError') throw cause
-      throw new AuthError('network_error', 'The request failed before the server answered', { cause })
+      throw new AuthError('network_error', 'No answer from the server', { cause })
     }
   }
 }

@@ -48,7 +48,7 @@ export async function withRefreshLock<T>(name: string, task: () => Promise<T>, {
     })) as T
   } catch (error) {
     if (!granted && timedOut) {
-      throw new AuthError('timeout', `Another tab held the lock "${name}" for longer than ${waitMs} ms (it may be frozen)`, {
+      throw new AuthError('timeout', `Another tab held the lock for over ${waitMs} ms (frozen?)`, {
         cause: error,
       })
     }

@@ -76,7 +76,7 @@ function warnOnceAboutFallback(cause: unknown) {
   if (warned) return
   warned = true
   console.warn(
-    'pixie-auth: IndexedDB is unavailable; the session is kept in memory and lasts only as long as this page.',
+    'pixie-auth: IndexedDB is unavailable; the session lasts as long as this page',
     cause,
   )
 }

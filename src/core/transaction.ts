@@ -106,10 +106,7 @@ export async function takeTransaction(store: KeyValueStore, owner: TransactionOw
     transaction.clientId === owner.clientId &&
     !isExpired(transaction, now)
   if (!valid) {
-    throw new AuthError(
-      'invalid_state',
-      'This callback does not match a login this client started in this browser, or it was already used or expired',
-    )
+    throw new AuthError('invalid_state', 'No login of this browser has this state (used, expired or forged)')
   }
   return transaction
 }

@@ -31,7 +31,7 @@ export function assertNavigationUrl(name: string, value: unknown, allowInsecure:
   if (!allowed) {
     throw new AuthError(
       'config_error',
-      `${name} must be an absolute https: URL (http: only on loopback or with allowInsecureRequests): ${String(value)}`,
+      `${name} must be https: (http: on loopback or allowInsecureRequests): ${String(value)}`,
     )
   }
   return value as string
