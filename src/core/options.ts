@@ -18,6 +18,12 @@ export interface PluginContext {
  * settings as plain fields, and `setup`, called as its method when the client is first used. `setup`
  * is a function of the feature's module, the same for every plug-in it makes, so that two clients
  * made with equal options (hot module reload, remounts) still compare equal and share one instance.
+ *
+ * @example
+ * ```ts
+ * import { dpop } from 'pixie-auth/dpop'
+ * const plugin: Plugin<unknown> = dpop()
+ * ```
  */
 export interface Plugin<Feature> {
   /** @internal */

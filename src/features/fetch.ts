@@ -23,7 +23,14 @@ export interface FetchOptions {
   allowedOrigins?: string[]
 }
 
-/** What {@link createFetch} returns: `fetch()`'s signature, rejecting with `AuthError` only. */
+/**
+ * What {@link createFetch} returns: `fetch()`'s signature, rejecting with `AuthError` only.
+ *
+ * @example
+ * ```ts
+ * const authFetch: AuthorizedFetch = createFetch(auth)
+ * ```
+ */
 export type AuthorizedFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
 
 /**

@@ -39,8 +39,16 @@ export function resourceIndicators(...resources: string[]): ResourcePlugin {
   return { setup: resourceSetup, resources }
 }
 
-/** What `resourceIndicators()` makes: the list, validated. */
+/**
+ * What `resourceIndicators()` makes, for the `resource` option of `createAuthClient()`.
+ *
+ * @example
+ * ```ts
+ * const resource: ResourcePlugin = resourceIndicators('https://orders.example.com/')
+ * ```
+ */
 export interface ResourcePlugin extends Plugin<ResourceFeature> {
+  /** The resources, validated; the first is the session's own access token's. */
   readonly resources: string[]
 }
 

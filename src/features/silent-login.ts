@@ -101,9 +101,18 @@ export interface SilentLoginOptions {
   timeoutSeconds?: number
 }
 
-/** What `silentLogin()` makes: its options, validated. */
+/**
+ * What `silentLogin()` makes, for the `silentLogin` option of `createAuthClient()`.
+ *
+ * @example
+ * ```ts
+ * const plugin: SilentLoginPlugin = silentLogin({ timeoutSeconds: 5 })
+ * ```
+ */
 export interface SilentLoginPlugin extends Plugin<SilentLoginFeature> {
+  /** See {@link SilentLoginOptions.redirectUri}; `undefined`: the client's `redirectUri`. */
   readonly redirectUri?: string
+  /** See {@link SilentLoginOptions.timeoutSeconds}. */
   readonly timeoutSeconds: number
 }
 
