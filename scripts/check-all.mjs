@@ -1,9 +1,9 @@
-// `npm run check`: the size budget, the package contents and the API docs. Runs all three even
+// `npm run check`: the size budget, the package contents, the API docs and the imports. Runs all even
 // when one fails, so a single CI run shows every problem; fails if any failed.
 import { spawnSync } from 'node:child_process'
 
-const CHECKS = ['check:size', 'check:package', 'check:docs']
+const CHECKS = ['check:size', 'check:package', 'check:docs', 'check:imports']
 
 const failed = CHECKS.filter((script) => spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit' }).status !== 0)
-console.log(failed.length ? `\ncheck: FAILED ${failed.join(', ')}` : '\ncheck: size, package and docs all pass')
+console.log(failed.length ? `\ncheck: FAILED ${failed.join(', ')}` : '\ncheck: size, package, docs and imports all pass')
 if (failed.length) process.exitCode = 1
