@@ -17,11 +17,9 @@ export function fakeClient(initial: AuthState = { status: 'loading' }, options: 
   const state = createStateStore(initial)
   const client = {
     loginWithRedirect: vi.fn(async () => {}),
-    loginWithPopup: vi.fn(async () => ({})),
     isRedirectCallback: vi.fn(() => options.isCallback ?? false),
     handleRedirectCallback: vi.fn(options.callback ?? (async () => ({}))),
     getAccessToken: vi.fn(async () => 'access-token'),
-    fetch: vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response('from the API')),
     getUser: vi.fn(async () => state.get().user),
     isAuthenticated: vi.fn(async () => state.get().status === 'authenticated'),
     logout: vi.fn(async () => {}),

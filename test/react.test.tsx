@@ -3,6 +3,7 @@ import { StrictMode, useState, type ReactNode } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient } from '../src/index.js'
+import { createFetch } from '../src/fetch.js'
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/bindings/react/index.js'
 import { ada, fakeClient } from './fake-client.js'
 import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
@@ -200,9 +201,35 @@ describe('useAuth', () => {
     expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: 1 })
     await auth.logout({ localOnly: true })
     expect(client.logout).toHaveBeenCalledWith({ localOnly: true })
-    const init = { method: 'POST' }
-    expect(await (await auth.fetch('/api/orders', init)).text()).toBe('from the API')
-    expect(client.fetch).toHaveBeenCalledWith('/api/orders', init)
+    // The client itself, for the features that take it (createFetch, loginWithPopup, fetchUser).
+    expect(auth.client).toBe(client)
+    expect(auth).not.toHaveProperty('fetch')
+  })
+
+  it('hands out a client made from options that the features take: createFetch sends its token', async () => {
+    visit(`${appOrigin}/`)
+    const options = { issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' }
+    // Logged in with an equal client: the provider's client shares its instance and redeems the code.
+    const loginClient = createAuthClient(options)
+    const callbackUrl = await approvedCallbackUrl(loginClient)
+    visit(callbackUrl)
+    let auth!: UseAuthResult
+    function Probe() {
+      auth = useAuth()
+      return null
+    }
+    render(
+      <AuthProvider {...options}>
+        <Probe />
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(auth?.isAuthenticated).toBe(true))
+
+    // (fetchUser is not tried here: happy-dom's two URL classes trip oauth4webapi's UserInfo request.)
+    const authFetch = createFetch(auth.client, { allowedOrigins: [provider().url] })
+    const response = await authFetch(`${provider().url}/api/me`)
+    expect(await response.json()).toMatchObject({ sub: 'user-ada', message: 'hello from the protected API' })
+    loginClient.dispose()
   })
 
   it('says where it must be used when there is no provider', () => {
