@@ -2,6 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createStore, del, keys } from 'idb-keyval'
 import { createAuthClient, type AuthClient } from '../src/index.js'
+import { dpop } from '../src/dpop.js'
+import { par } from '../src/par.js'
+import { resourceIndicators } from '../src/resource.js'
+import { silentLogin } from '../src/silent-login.js'
 import { approvedCallbackUrl, useApprovingProvider, visit } from './mock-provider-login.js'
 import { countOpenChannels, nextTask } from './open-channels.js'
 
@@ -69,6 +73,32 @@ describe('clients made with equal options', () => {
     expect(await auth.isAuthenticated()).toBe(false)
     await nextTask()
     expect(openChannels()).toBe(1)
+  })
+
+  it('share one instance when their plug-ins are made afresh with equal settings, as on a hot module reload', async () => {
+    const plugins = () => ({
+      dpop: dpop(),
+      par: par(),
+      resource: resourceIndicators('https://a.example/', 'https://b.example/'),
+      silentLogin: silentLogin({ redirectUri: `${appOrigin}/silent.html`, timeoutSeconds: 5 }),
+    })
+    const first = client(plugins())
+    const second = client(plugins())
+    await Promise.all([first.isAuthenticated(), second.isAuthenticated()])
+    expect(second.getState()).toBe(first.getState())
+    expect(openChannels()).toBe(1)
+  })
+
+  it('are separate when a plug-in\'s settings differ: other resources, another silent login timeout', async () => {
+    const clients = [
+      client({ resource: resourceIndicators('https://a.example/') }),
+      client({ resource: resourceIndicators('https://a.example/', 'https://b.example/') }),
+      client({ resource: resourceIndicators('https://b.example/') }),
+      client({ silentLogin: silentLogin({ timeoutSeconds: 5 }) }),
+      client({ silentLogin: silentLogin({ timeoutSeconds: 6 }) }),
+    ]
+    await Promise.all(clients.map((auth) => auth.isAuthenticated()))
+    expect(openChannels()).toBe(clients.length)
   })
 
   it('are separate when the options differ', async () => {
