@@ -1,5 +1,5 @@
 /**
- * `dpop: true` fails closed (RFC 9449), through the client against the real mock provider, which
+ * `dpop: dpop()` fails closed (RFC 9449), through the client against the real mock provider, which
  * knows nothing of DPoP: its metadata lists no DPoP algorithms and it issues Bearer tokens.
  */
 import { IDBFactory } from 'fake-indexeddb'
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { startMockProvider } from '../e2e/provider/mock-provider.mjs'
 import { createAuthClient, type AuthClientOptions } from '../src/index.js'
 import { browserStore } from '../src/core/storage.js'
+import { dpop } from '../src/dpop.js'
 
 const redirectUri = 'http://localhost:5173/callback.html'
 let provider: Awaited<ReturnType<typeof startMockProvider>>
@@ -15,7 +16,7 @@ const fault = (body: unknown) =>
   fetch(`${provider.url}/__control/faults`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
 
 const dpopClient = (options: Partial<AuthClientOptions> = {}) =>
-  createAuthClient({ issuer: provider.url, clientId: 'pixie-e2e', redirectUri, dpop: true, ...options })
+  createAuthClient({ issuer: provider.url, clientId: 'pixie-e2e', redirectUri, dpop: dpop(), ...options })
 
 /** Runs `loginWithRedirect()` and returns where it navigated, or the error it rejected with. */
 async function startLogin(auth: ReturnType<typeof dpopClient>) {
@@ -53,7 +54,7 @@ beforeEach(() => {
   globalThis.indexedDB = new IDBFactory()
 })
 
-describe('dpop: true fails closed', () => {
+describe('dpop() fails closed', () => {
   it('refuses to log in at a server whose metadata has no dpop_signing_alg_values_supported: config_error, no navigation', async () => {
     const auth = dpopClient()
     const { navigations, error } = await startLogin(auth)

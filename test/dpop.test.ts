@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import * as oauth from 'oauth4webapi'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { bindAuthorizationCode, dpopKeys } from '../src/features/dpop.js'
+import { dpop } from '../src/dpop.js'
 import { resolveOptions } from '../src/core/options.js'
 import { refreshSession } from '../src/core/refresh.js'
 import type { Session } from '../src/core/session.js'
@@ -94,6 +95,12 @@ describe('DPoP token requests', () => {
     return proof ? JSON.parse(Buffer.from(proof.split('.')[1], 'base64url').toString()) : undefined
   }
 
+  /** The token request sender of `dpop()`, as a client sets it up. */
+  const dpopSender = (fetch: typeof globalThis.fetch) => {
+    const options = resolveOptions({ issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', fetch, dpop: dpop() })
+    return { options, send: options.dpop!.setup({ config: options, store: memoryStore() }).sender() }
+  }
+
   it('sends a proof, retries once with the nonce the server asked for, and keeps token_type dpop', async () => {
     const proofs: Record<string, unknown>[] = []
     const fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
@@ -102,10 +109,9 @@ describe('DPoP token requests', () => {
         ? json(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'n-1' })
         : json(200, { access_token: 'a2', token_type: 'DPoP', expires_in: 60, refresh_token: 'r2' })
     })
-    const options = resolveOptions({ issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', fetch, dpop: true })
-    const handle = await dpopKeys(memoryStore(), options.namespace).handle()
+    const { options, send } = dpopSender(fetch)
 
-    const next = await refreshSession(options, session, handle)
+    const next = await refreshSession(options, session, send, {})
     expect(fetch).toHaveBeenCalledTimes(2)
     expect(proofs[0]).toMatchObject({ htm: 'POST', htu: 'https://as.example/token' })
     expect(proofs[0].nonce).toBeUndefined()
@@ -115,14 +121,13 @@ describe('DPoP token requests', () => {
 
   it('does not retry a second use_dpop_nonce, nor any other error', async () => {
     const fetch = vi.fn(async () => json(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'n-2' }))
-    const options = resolveOptions({ issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb', fetch })
-    const handle = await dpopKeys(memoryStore(), options.namespace).handle()
-    await expect(refreshSession(options, session, handle)).rejects.toMatchObject({ error: 'use_dpop_nonce' })
+    const { options, send } = dpopSender(fetch)
+    await expect(refreshSession(options, session, send, {})).rejects.toMatchObject({ error: 'use_dpop_nonce' })
     expect(fetch).toHaveBeenCalledTimes(2)
 
     fetch.mockImplementation(async () => json(400, { error: 'invalid_grant' }))
     fetch.mockClear()
-    await expect(refreshSession(options, session, handle)).rejects.toMatchObject({ error: 'invalid_grant' })
+    await expect(refreshSession(options, session, send, {})).rejects.toMatchObject({ error: 'invalid_grant' })
     expect(fetch).toHaveBeenCalledTimes(1)
   })
 })

@@ -4,6 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Fault } from '../e2e/provider/mock-provider.mjs'
 import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
+import { dpop } from '../src/dpop.js'
+import { resourceIndicators } from '../src/resource.js'
 import { approvedCallbackUrl, useApprovingProvider, type MockProvider } from './mock-provider-login.js'
 import { nextTask } from './open-channels.js'
 
@@ -39,12 +41,28 @@ const refreshRequests = async () => (await control('stats')).tokenRequests.refre
 const tokenState = async (token: string) => (await control(`refresh-token-status?token=${encodeURIComponent(token)}`)).state
 
 /** A client with a session from a real login, and the session's refresh token as the provider knows it. */
-async function loggedIn(options: { refreshRetries?: number; resource?: string[]; timeoutSeconds?: number } = {}) {
+async function loggedIn(options: Pick<AuthClientOptions, 'refreshRetries' | 'resource' | 'timeoutSeconds'> = {}) {
   await control('reset', { config: { autoApprove: true } })
   const client = newClient(options)
   await client.handleRedirectCallback(await approvedCallbackUrl(client))
   const issued = await refreshTokenOf(provider())
   return { client, refreshToken: issued }
+}
+
+/**
+ * A client with a DPoP session. The mock knows nothing of DPoP: its metadata is said to accept ES256
+ * proofs, and the code exchange answers with a DPoP token (no openid, so no ID token is needed).
+ */
+async function loggedInWithDPoP() {
+  await control('reset', { config: { autoApprove: true } })
+  const discovered = await (await fetch(`${provider().url}/.well-known/openid-configuration`)).json()
+  const metadata = { ...discovered, dpop_signing_alg_values_supported: ['ES256'] }
+  const client = newClient({ dpop: dpop(), scope: 'offline_access', metadata })
+  const callbackUrl = await approvedCallbackUrl(client)
+  const body = { access_token: 'dpop-at', token_type: 'DPoP', expires_in: 3600, refresh_token: 'dpop-rt' }
+  await queue({ endpoint: 'token', grantType: 'authorization_code', type: 'body', body })
+  await client.handleRedirectCallback(callbackUrl)
+  return client
 }
 
 /** The one refresh token the provider issued so far (the mock keeps them in issue order). */
@@ -104,7 +122,7 @@ describe('a refresh the server refuses with a 4xx ends the session, whatever the
   }
 
   it('also for a resource token (RFC 8707), except invalid_target, which refuses only that resource', async () => {
-    const { client, refreshToken } = await loggedIn({ resource: ['https://api.example/'] })
+    const { client, refreshToken } = await loggedIn({ resource: resourceIndicators('https://api.example/') })
     await queue(refreshFault({ type: 'body', status: 400, body: { error: 'invalid_target' } }))
     const refused = await failure(client.getAccessToken({ resource: 'https://other.example/' }))
     expect(refused).toMatchObject({ code: 'oauth_error', error: 'invalid_target', status: 400 })
@@ -180,11 +198,22 @@ describe('a transient failure keeps the refresh token', () => {
   })
 
   it('use_dpop_nonce asked twice is refused for the proof, not the token: the session is kept', async () => {
-    const { client, refreshToken } = await loggedIn()
+    const client = await loggedInWithDPoP()
     await queue(refreshFault({ type: 'body', status: 400, body: { error: 'use_dpop_nonce' }, times: 2 }))
     const error = await failure(client.getAccessToken({ forceRefresh: true }))
     expect(error).toMatchObject({ code: 'oauth_error', error: 'use_dpop_nonce' })
+    // Sent once more with the nonce, then no more.
     expect(await refreshRequests()).toBe(2)
+    expect(await client.isAuthenticated()).toBe(true)
+    expect(await client.getAccessToken()).toBe('dpop-at')
+  })
+
+  it('use_dpop_nonce to a client without dpop(): it sent no proof, so it does not send again; the session is kept', async () => {
+    const { client, refreshToken } = await loggedIn()
+    await queue(refreshFault({ type: 'body', status: 400, body: { error: 'use_dpop_nonce' } }))
+    const error = await failure(client.getAccessToken({ forceRefresh: true }))
+    expect(error).toMatchObject({ code: 'oauth_error', error: 'use_dpop_nonce' })
+    expect(await refreshRequests()).toBe(1)
     expect(await tokenState(refreshToken)).toBe('active')
     expect(await client.isAuthenticated()).toBe(true)
   })
