@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startMockProvider } from '../e2e/provider/mock-provider.mjs'
 import { createAuthClient, type AuthClient, type AuthErrorCode } from '../src/index.js'
 import { browserStore } from '../src/core/storage.js'
+import { fetchUser } from '../src/userinfo.js'
 
 const redirectUri = 'http://localhost:5173/callback.html'
 let provider: { url: string; close(): Promise<void> }
@@ -300,7 +301,7 @@ describe('servers that echo what they were sent into their errors', () => {
   ])('the access token echoed in the UserInfo endpoint’s %s is not in the AuthError', async (_, answer) => {
     await signIn()
     hostileServer = at('/userinfo', answer)
-    const error = await auth.getUser({ refresh: true }).catch((e: unknown) => e)
+    const error = await fetchUser(auth).catch((e: unknown) => e)
     expect(error).toMatchObject({ name: 'AuthError' })
     expectNoSecrets(error)
   })

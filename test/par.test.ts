@@ -74,13 +74,13 @@ describe('loginWithRedirect and PAR', () => {
     vi.unstubAllGlobals()
   })
 
-  const login = async (server: ReturnType<typeof server>, options: { metadata?: oauth.AuthorizationServer; par?: ReturnType<typeof par> }) => {
+  const login = async (pars: ReturnType<typeof server>, options: { metadata?: oauth.AuthorizationServer; par?: ReturnType<typeof par> }) => {
     const client = createAuthClient({
       issuer: 'https://as.example',
       clientId: 'spa',
       redirectUri: 'https://app.example/cb',
       metadata,
-      fetch: server.fetch,
+      fetch: pars.fetch,
       ...options,
     })
     clients.push(client)

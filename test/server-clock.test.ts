@@ -31,7 +31,7 @@ function refreshWith(response: Response, clockSkew?: number) {
     metadata,
     clockSkew,
   }
-  return refreshSession(options, session)
+  return refreshSession(options, session, (request) => request({}), {})
 }
 
 describe('measureClockSkew', () => {

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it, vi } from 'vitest'
-import { withTokenRetries, type ResourceCredentials } from '../src/features/token-retry.js'
+import type { ResourceCredentials } from '../src/core/plugins.js'
+import { withTokenRetries } from '../src/features/token-retry.js'
 
 const url = new URL('https://api.example/orders')
 

@@ -1,0 +1,166 @@
+// The modular API's edges, through the public entries: plug-in options that are not plug-ins, a
+// resource asked for without resourceIndicators(), and the actions (createFetch, loginWithPopup,
+// fetchUser) given something that is not a client made by createAuthClient().
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
+import { createFetch } from '../src/fetch.js'
+import { loginWithPopup } from '../src/popup.js'
+import { fetchUser } from '../src/userinfo.js'
+import { fakeClient } from './fake-client.js'
+import { approvedCallbackUrl, useApprovingProvider } from './mock-provider-login.js'
+import { nextTask } from './open-channels.js'
+
+const appOrigin = 'http://localhost:5173'
+const provider = useApprovingProvider()
+beforeEach(() => {
+  vi.stubGlobal('location', { href: `${appOrigin}/`, origin: appOrigin, assign: () => {} })
+})
+const clients: AuthClient[] = []
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.dispose()
+  vi.unstubAllGlobals()
+  await nextTask()
+})
+const base = { issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb' }
+
+async function control(path: string) {
+  return (await fetch(`${provider().url}/__control/${path}`)).json()
+}
+
+/** A client with a session from a real login at the mock provider. */
+async function loggedIn(options: Partial<AuthClientOptions> = {}) {
+  const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html`, ...options })
+  clients.push(client)
+  await client.handleRedirectCallback(await approvedCallbackUrl(client))
+  return client
+}
+
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+
+describe('a plug-in option given anything but its plug-in', () => {
+  it.each([
+    ['dpop', true, "dpop() from 'pixie-auth/dpop'"],
+    ['par', true, "par() from 'pixie-auth/par'"],
+    ['resource', 'https://api.example/', "resourceIndicators() from 'pixie-auth/resource'"],
+    ['resource', ['https://api.example/'], "resourceIndicators() from 'pixie-auth/resource'"],
+    ['silentLogin', 'iframe', "silentLogin() from 'pixie-auth/silent-login'"],
+    ['dpop', { setup: 'not a function' }, "dpop() from 'pixie-auth/dpop'"],
+  ])('%s: %j throws config_error at createAuthClient(), naming the import', (name, value, maker) => {
+    const options = { ...base, [name]: value } as unknown as AuthClientOptions
+    let thrown: unknown
+    try {
+      createAuthClient(options)
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(AuthError)
+    expect(thrown).toMatchObject({ code: 'config_error', message: `${name} takes ${maker}` })
+  })
+
+  it('leaves the plug-in options that are left out alone', () => {
+    const options = { ...base, dpop: undefined, par: undefined, resource: undefined, silentLogin: undefined }
+    expect(() => createAuthClient(options).dispose()).not.toThrow()
+  })
+})
+
+describe('getAccessToken({ resource }) without resourceIndicators()', () => {
+  it('is a config_error naming it; no token request, the session kept', async () => {
+    const client = await loggedIn()
+    const before = (await control('stats')).tokenRequests.total
+    const error = await rejection(client.getAccessToken({ resource: 'https://api.example/' }))
+    expect(error).toBeInstanceOf(AuthError)
+    expect(error).toMatchObject({ code: 'config_error', message: expect.stringContaining('resourceIndicators()') })
+    expect((await control('stats')).tokenRequests.total).toBe(before)
+    expect(await client.isAuthenticated()).toBe(true)
+    expect(typeof (await client.getAccessToken())).toBe('string')
+  })
+})
+
+describe('the actions, given something that is not a client made by createAuthClient()', () => {
+  // An object with every method of a client, and a plain object.
+  const notClients = () => [fakeClient({ status: 'authenticated' }).client, {} as AuthClient]
+
+  it('createFetch: the request rejects with config_error, nothing is sent', async () => {
+    const fetchSpy = vi.fn(fetch)
+    vi.stubGlobal('fetch', fetchSpy)
+    for (const notClient of notClients()) {
+      const error = await rejection(createFetch(notClient)(`${appOrigin}/api/orders`))
+      expect(error).toBeInstanceOf(AuthError)
+      expect(error).toMatchObject({ code: 'config_error' })
+    }
+    expect(fetchSpy).not.toHaveBeenCalled()
+  })
+
+  it('loginWithPopup: rejects with config_error, no popup opened', async () => {
+    const open = vi.fn()
+    vi.stubGlobal('window', { open })
+    for (const notClient of notClients()) {
+      const error = await rejection(loginWithPopup(notClient))
+      expect(error).toBeInstanceOf(AuthError)
+      expect(error).toMatchObject({ code: 'config_error' })
+    }
+    expect(open).not.toHaveBeenCalled()
+  })
+
+  it('fetchUser: rejects with config_error', async () => {
+    for (const notClient of notClients()) {
+      const error = await rejection(fetchUser(notClient))
+      expect(error).toBeInstanceOf(AuthError)
+      expect(error).toMatchObject({ code: 'config_error' })
+    }
+  })
+})
+
+describe('createFetch options', () => {
+  it.each([['https://api.example/'], ['https://api.example/v1'], ['https://*.example'], ['api.example'], ['ftp://api.example']])(
+    'allowedOrigins %s throws config_error at once, naming it',
+    (origin) => {
+      const client = createAuthClient(base)
+      clients.push(client)
+      expect(() => createFetch(client, { allowedOrigins: [origin] })).toThrow(
+        expect.objectContaining({ name: 'AuthError', code: 'config_error', message: expect.stringContaining(origin) }),
+      )
+    },
+  )
+
+  it('allowedOrigins that is not a list throws config_error at once', () => {
+    const client = createAuthClient(base)
+    clients.push(client)
+    expect(() => createFetch(client, { allowedOrigins: 'https://api.example' as unknown as string[] })).toThrow(
+      expect.objectContaining({ code: 'config_error' }),
+    )
+  })
+
+  it('sends the token to an allowed origin, and nothing to any other', async () => {
+    const client = await loggedIn()
+    const allowed = createFetch(client, { allowedOrigins: [provider().url] })
+    const response = await allowed(`${provider().url}/api/me`)
+    expect(await response.json()).toMatchObject({ sub: 'user-ada' })
+
+    const before = (await control('stats')).apiRequests
+    const error = await rejection(createFetch(client)(`${provider().url}/api/me`))
+    expect(error).toMatchObject({ code: 'config_error', message: expect.stringContaining(new URL(provider().url).origin) })
+    expect((await control('stats')).apiRequests).toBe(before)
+  })
+})
+
+describe('fetchUser', () => {
+  it("merges UserInfo's claims into the stored user, which getUser() then reads; undefined when logged out", async () => {
+    const client = await loggedIn()
+    expect((await client.getUser())?.nickname).toBeUndefined()
+    const claims = { sub: 'user-ada', nickname: 'Countess' }
+    await fetch(`${provider().url}/__control/faults`, {
+      method: 'POST',
+      body: JSON.stringify([{ endpoint: 'userinfo', type: 'body', status: 200, body: claims }]),
+    })
+    expect(await fetchUser(client)).toMatchObject({ sub: 'user-ada', name: 'Ada Lovelace', nickname: 'Countess' })
+    expect(await client.getUser()).toMatchObject({ sub: 'user-ada', name: 'Ada Lovelace', nickname: 'Countess' })
+
+    await client.logout({ localOnly: true })
+    expect(await fetchUser(client)).toBeUndefined()
+  })
+})
