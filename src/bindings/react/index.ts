@@ -132,7 +132,9 @@ export interface UseAuthResult extends AuthState, AuthActions {
 
 /**
  * The auth state of the nearest {@link AuthProvider}, re-rendering on each change, with the
- * client's actions (`fetch` is the client's `fetch()`, which sends the access token).
+ * client's actions, and the client itself (`client`) for the features that take it:
+ * `createFetch(client)` from `pixie-auth/fetch`, `loginWithPopup(client)` from `pixie-auth/popup`,
+ * `fetchUser(client)` from `pixie-auth/userinfo`.
  *
  * @example
  * ```tsx
@@ -140,6 +142,12 @@ export interface UseAuthResult extends AuthState, AuthActions {
  *   const { isAuthenticated, user, loginWithRedirect, logout } = useAuth()
  *   if (!isAuthenticated) return <button onClick={() => loginWithRedirect()}>Log in</button>
  *   return <button onClick={() => logout()}>Log out {user?.name as string}</button>
+ * }
+ *
+ * function Orders() {
+ *   const { client } = useAuth()
+ *   const authFetch = useMemo(() => createFetch(client, { allowedOrigins: ['https://api.example.com'] }), [client])
+ *   // ...
  * }
  * ```
  */

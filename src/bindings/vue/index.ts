@@ -141,13 +141,15 @@ export interface UseAuthResult extends AuthActions {
 }
 
 /**
- * The auth state as refs, and the client's actions (`fetch` is the client's `fetch()`, which sends
- * the access token).
+ * The auth state as refs, the client's actions, and the client itself (`client`) for the features
+ * that take it: `createFetch(client)` from `pixie-auth/fetch`, `loginWithPopup(client)` from
+ * `pixie-auth/popup`, `fetchUser(client)` from `pixie-auth/userinfo`.
  *
  * @example
  * ```vue
  * <script setup lang="ts">
- * const { isAuthenticated, user, loginWithRedirect, logout } = useAuth()
+ * const { isAuthenticated, user, loginWithRedirect, logout, client } = useAuth()
+ * const authFetch = createFetch(client, { allowedOrigins: ['https://api.example.com'] })
  * </script>
  * <template>
  *   <button v-if="!isAuthenticated" @click="loginWithRedirect()">Log in</button>
