@@ -12,6 +12,5 @@ export const auth = createAuthClient({
   clientId: 'pixie-demo',
   redirectUri: `${location.origin}/`,
   postLogoutRedirectUri: `${location.origin}/`,
-  allowedOrigins: [issuer], // the protected API lives there too: auth.fetch() sends the token to it
   fetch: demoPanel.fetch, // only for the panel; leave it out in your app
 })

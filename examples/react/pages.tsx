@@ -1,6 +1,7 @@
 import { AuthError } from 'pixie-auth'
+import { createFetch } from 'pixie-auth/fetch'
 import { useAuth } from 'pixie-auth/react'
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import { Link, Outlet, useLocation } from 'react-router'
 import { issuer } from './auth'
 
@@ -38,7 +39,9 @@ export function PublicPage() {
 }
 
 export function ProtectedPage() {
-  const { user, fetch: fetchWithToken } = useAuth()
+  const { user, client } = useAuth()
+  // The protected API lives on the provider's origin: the token may go there too.
+  const fetchWithToken = useMemo(() => createFetch(client, { allowedOrigins: [issuer] }), [client])
   const [result, setResult] = useState<string>()
 
   async function callApi() {

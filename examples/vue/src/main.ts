@@ -22,7 +22,6 @@ const auth = createAuth({
   clientId: 'pixie-demo',
   redirectUri: `${location.origin}/`,
   postLogoutRedirectUri: `${location.origin}/`,
-  allowedOrigins: [issuer], // its protected API: auth.fetch() sends the token there
   fetch: demoPanel.fetch, // only for the demo's live panel; leave it out in your app
 })
 
