@@ -1,6 +1,7 @@
 // A minimal AuthClient for binding tests: its state is set by the test, its methods are spies.
-import { vi } from 'vitest'
+import { expect, vi } from 'vitest'
 import { createStateStore } from '../src/core/auth-state.js'
+import type { AuthActions } from '../src/bindings/auth-actions.js'
 import type { AuthClient, AuthState, RedirectCallbackResult, User } from '../src/index.js'
 
 /** ID token claims as the core would hand them out. */
@@ -28,6 +29,19 @@ export function fakeClient(initial: AuthState = { status: 'loading' }, options: 
     dispose: vi.fn(),
   } satisfies AuthClient
   return { client, setState: state.set }
+}
+
+/** Expects the actions a binding handed out to call `client`, and to hand out `client` itself. */
+export async function expectActionsCall(auth: AuthActions, client: ReturnType<typeof fakeClient>['client']) {
+  expect(await auth.getAccessToken({ forceRefresh: true })).toBe('access-token')
+  expect(client.getAccessToken).toHaveBeenCalledWith({ forceRefresh: true })
+  await auth.loginWithRedirect({ appState: 1 })
+  expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: 1 })
+  await auth.logout({ localOnly: true })
+  expect(client.logout).toHaveBeenCalledWith({ localOnly: true })
+  // The client itself, for the features that take it (createFetch, loginWithPopup, fetchUser).
+  expect(auth.client).toBe(client)
+  expect(auth).not.toHaveProperty('fetch')
 }
 
 /** A promise and the functions that settle it, for callbacks a test finishes when it chooses. */

@@ -2,9 +2,11 @@
 // navigation to it is intercepted. Node's http module reads the redirect, which fetch hides.
 import { get } from 'node:http'
 import { IDBFactory } from 'fake-indexeddb'
-import { afterAll, beforeAll, beforeEach, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest'
 import { startMockProvider } from '../e2e/provider/mock-provider.mjs'
-import type { AuthClient } from '../src/index.js'
+import { createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
+import { createFetch } from '../src/fetch.js'
+import { nextTask } from './open-channels.js'
 
 export type MockProvider = Awaited<ReturnType<typeof startMockProvider>>
 
@@ -44,6 +46,59 @@ export async function approvedCallbackUrl(client: AuthClient, appState?: unknown
     return callbackUrl!
   } finally {
     assign.mockRestore()
+  }
+}
+
+/**
+ * The callback URL of a login approved for a client made with `options`, let go of at once: a
+ * client made next with equal options (a binding's) finds the login's transaction and redeems it.
+ */
+export async function approvedCallbackUrlFor(options: AuthClientOptions): Promise<string> {
+  const client = createAuthClient(options)
+  try {
+    return await approvedCallbackUrl(client)
+  } finally {
+    client.dispose()
+  }
+}
+
+/**
+ * Puts the page at the redirect URI of `options`, then at the callback of a login approved there
+ * (see {@link approvedCallbackUrlFor}), for a binding that completes it.
+ */
+export async function visitApprovedCallback(options: AuthClientOptions) {
+  visit(options.redirectUri)
+  visit(await approvedCallbackUrlFor(options))
+}
+
+/**
+ * Expects `createFetch(client)` to call the mock's protected API with the client's access token:
+ * only a client made by `createAuthClient()`, with a session, gets an answer.
+ */
+export async function expectProtectedApiAnswers(client: AuthClient, provider: MockProvider) {
+  const authFetch = createFetch(client, { allowedOrigins: [provider.url] })
+  const response = await authFetch(`${provider.url}/api/me`)
+  expect(await response.json()).toMatchObject({ sub: 'user-ada', message: 'hello from the protected API' })
+}
+
+/**
+ * For a test file in Node: a page at `appOrigin` (only what a client reads of `location`, and
+ * navigation that goes nowhere), and `track`, whose clients are disposed of after each test: each
+ * test is a new page, where clients made with equal options would otherwise share one instance.
+ */
+export function usePage(appOrigin: string): <T extends AuthClient>(client: T) => T {
+  const clients: AuthClient[] = []
+  beforeEach(() => {
+    vi.stubGlobal('location', { href: `${appOrigin}/`, origin: appOrigin, assign: () => {} })
+  })
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.dispose()
+    vi.unstubAllGlobals()
+    await nextTask()
+  })
+  return (client) => {
+    clients.push(client)
+    return client
   }
 }
 

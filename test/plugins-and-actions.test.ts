@@ -1,26 +1,17 @@
 // The modular API's edges, through the public entries: plug-in options that are not plug-ins, a
 // resource asked for without resourceIndicators(), and the actions (createFetch, loginWithPopup,
 // fetchUser) given something that is not a client made by createAuthClient().
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
 import { createFetch } from '../src/fetch.js'
 import { loginWithPopup } from '../src/popup.js'
 import { fetchUser } from '../src/userinfo.js'
 import { fakeClient } from './fake-client.js'
-import { approvedCallbackUrl, useApprovingProvider } from './mock-provider-login.js'
-import { nextTask } from './open-channels.js'
+import { approvedCallbackUrl, expectProtectedApiAnswers, useApprovingProvider, usePage } from './mock-provider-login.js'
 
 const appOrigin = 'http://localhost:5173'
 const provider = useApprovingProvider()
-beforeEach(() => {
-  vi.stubGlobal('location', { href: `${appOrigin}/`, origin: appOrigin, assign: () => {} })
-})
-const clients: AuthClient[] = []
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.dispose()
-  vi.unstubAllGlobals()
-  await nextTask()
-})
+const track = usePage(appOrigin)
 const base = { issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb' }
 
 async function control(path: string) {
@@ -29,8 +20,7 @@ async function control(path: string) {
 
 /** A client with a session from a real login at the mock provider. */
 async function loggedIn(options: Partial<AuthClientOptions> = {}) {
-  const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html`, ...options })
-  clients.push(client)
+  const client = track(createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html`, ...options }))
   await client.handleRedirectCallback(await approvedCallbackUrl(client))
   return client
 }
@@ -119,8 +109,7 @@ describe('createFetch options', () => {
   it.each([['https://api.example/'], ['https://api.example/v1'], ['https://*.example'], ['api.example'], ['ftp://api.example']])(
     'allowedOrigins %s throws config_error at once, naming it',
     (origin) => {
-      const client = createAuthClient(base)
-      clients.push(client)
+      const client = track(createAuthClient(base))
       expect(() => createFetch(client, { allowedOrigins: [origin] })).toThrow(
         expect.objectContaining({ name: 'AuthError', code: 'config_error', message: expect.stringContaining(origin) }),
       )
@@ -128,8 +117,7 @@ describe('createFetch options', () => {
   )
 
   it('allowedOrigins that is not a list throws config_error at once', () => {
-    const client = createAuthClient(base)
-    clients.push(client)
+    const client = track(createAuthClient(base))
     expect(() => createFetch(client, { allowedOrigins: 'https://api.example' as unknown as string[] })).toThrow(
       expect.objectContaining({ code: 'config_error' }),
     )
@@ -137,9 +125,7 @@ describe('createFetch options', () => {
 
   it('sends the token to an allowed origin, and nothing to any other', async () => {
     const client = await loggedIn()
-    const allowed = createFetch(client, { allowedOrigins: [provider().url] })
-    const response = await allowed(`${provider().url}/api/me`)
-    expect(await response.json()).toMatchObject({ sub: 'user-ada' })
+    await expectProtectedApiAnswers(client, provider())
 
     const before = (await control('stats')).apiRequests
     const error = await rejection(createFetch(client)(`${provider().url}/api/me`))

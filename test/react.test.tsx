@@ -3,10 +3,16 @@ import { StrictMode, useState, type ReactNode } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient } from '../src/index.js'
-import { createFetch } from '../src/fetch.js'
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/bindings/react/index.js'
-import { ada, fakeClient } from './fake-client.js'
-import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
+import { ada, expectActionsCall, fakeClient } from './fake-client.js'
+import {
+  approvedCallbackUrl,
+  codeRedemptions,
+  expectProtectedApiAnswers,
+  useApprovingProvider,
+  visit,
+  visitApprovedCallback,
+} from './mock-provider-login.js'
 import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5175'
@@ -195,24 +201,12 @@ describe('useAuth', () => {
       </AuthProvider>,
     )
     await vi.waitFor(() => expect(auth).toBeDefined())
-    expect(await auth.getAccessToken({ forceRefresh: true })).toBe('access-token')
-    expect(client.getAccessToken).toHaveBeenCalledWith({ forceRefresh: true })
-    await auth.loginWithRedirect({ appState: 1 })
-    expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: 1 })
-    await auth.logout({ localOnly: true })
-    expect(client.logout).toHaveBeenCalledWith({ localOnly: true })
-    // The client itself, for the features that take it (createFetch, loginWithPopup, fetchUser).
-    expect(auth.client).toBe(client)
-    expect(auth).not.toHaveProperty('fetch')
+    await expectActionsCall(auth, client)
   })
 
   it('hands out a client made from options that the features take: createFetch sends its token', async () => {
-    visit(`${appOrigin}/`)
     const options = { issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' }
-    // Logged in with an equal client: the provider's client shares its instance and redeems the code.
-    const loginClient = createAuthClient(options)
-    const callbackUrl = await approvedCallbackUrl(loginClient)
-    visit(callbackUrl)
+    await visitApprovedCallback(options)
     let auth!: UseAuthResult
     function Probe() {
       auth = useAuth()
@@ -226,10 +220,7 @@ describe('useAuth', () => {
     await vi.waitFor(() => expect(auth?.isAuthenticated).toBe(true))
 
     // (fetchUser is not tried here: happy-dom's two URL classes trip oauth4webapi's UserInfo request.)
-    const authFetch = createFetch(auth.client, { allowedOrigins: [provider().url] })
-    const response = await authFetch(`${provider().url}/api/me`)
-    expect(await response.json()).toMatchObject({ sub: 'user-ada', message: 'hello from the protected API' })
-    loginClient.dispose()
+    await expectProtectedApiAnswers(auth.client, provider())
   })
 
   it('says where it must be used when there is no provider', () => {

@@ -1,31 +1,18 @@
 // What a failed token request means for the session, against the mock provider over real HTTP:
 // each rule of isRefreshTokenDead() and the retry policy, seen through the public client.
 // Node's environment, not happy-dom's: happy-dom's fetch loses the body of a 4xx response.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Fault } from '../e2e/provider/mock-provider.mjs'
 import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
 import { dpop } from '../src/dpop.js'
 import { resourceIndicators } from '../src/resource.js'
-import { approvedCallbackUrl, useApprovingProvider, type MockProvider } from './mock-provider-login.js'
-import { nextTask } from './open-channels.js'
+import { approvedCallbackUrl, useApprovingProvider, usePage, type MockProvider } from './mock-provider-login.js'
 
 const appOrigin = 'http://localhost:5173'
 const provider = useApprovingProvider()
-/** The page: only what the client reads of it, and navigation that goes nowhere. */
-beforeEach(() => {
-  vi.stubGlobal('location', { href: `${appOrigin}/`, origin: appOrigin, assign: () => {} })
-})
-// Each test is a new page: clients made with equal options would otherwise share one instance.
-const clients: AuthClient[] = []
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.dispose()
-  await nextTask()
-})
-const newClient = (options: Partial<AuthClientOptions> = {}) => {
-  const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html`, ...options })
-  clients.push(client)
-  return client
-}
+const track = usePage(appOrigin)
+const newClient = (options: Partial<AuthClientOptions> = {}) =>
+  track(createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html`, ...options }))
 
 async function control(path: string, body?: unknown) {
   const response = await fetch(`${provider().url}/__control/${path}`, {

@@ -3,10 +3,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, h, nextTick, type App, type Component } from 'vue'
 import { createRouter, createWebHistory, RouterView, type RouteRecordRaw } from 'vue-router'
 import { AuthError, createAuthClient } from '../src/index.js'
-import { createFetch } from '../src/fetch.js'
 import { authGuard, createAuth, useAuth, type UseAuthResult } from '../src/bindings/vue/index.js'
-import { ada, fakeClient } from './fake-client.js'
-import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
+import { ada, expectActionsCall, fakeClient } from './fake-client.js'
+import {
+  approvedCallbackUrl,
+  codeRedemptions,
+  expectProtectedApiAnswers,
+  useApprovingProvider,
+  visit,
+  visitApprovedCallback,
+} from './mock-provider-login.js'
 import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5176'
@@ -183,23 +189,12 @@ describe('useAuth', () => {
       }),
       createAuth({ client }),
     )
-    expect(await auth.getAccessToken()).toBe('access-token')
-    await auth.loginWithRedirect({ appState: 1 })
-    expect(client.loginWithRedirect).toHaveBeenCalledWith({ appState: 1 })
-    await auth.logout({ localOnly: true })
-    expect(client.logout).toHaveBeenCalledWith({ localOnly: true })
-    // The client itself, for the features that take it (createFetch, loginWithPopup, fetchUser).
-    expect(auth.client).toBe(client)
-    expect(auth).not.toHaveProperty('fetch')
+    await expectActionsCall(auth, client)
   })
 
   it('hands out a client made from options that the features take: createFetch sends its token', async () => {
-    visit(`${appOrigin}/`)
     const options = { issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' }
-    // Logged in with an equal client: the plugin's client shares its instance and redeems the code.
-    const loginClient = createAuthClient(options)
-    const callbackUrl = await approvedCallbackUrl(loginClient)
-    visit(callbackUrl)
+    await visitApprovedCallback(options)
     let auth!: UseAuthResult
     mount(
       defineComponent(() => {
@@ -211,10 +206,7 @@ describe('useAuth', () => {
     await vi.waitFor(() => expect(auth.isAuthenticated.value).toBe(true))
 
     // (fetchUser is not tried here: happy-dom's two URL classes trip oauth4webapi's UserInfo request.)
-    const authFetch = createFetch(auth.client, { allowedOrigins: [provider().url] })
-    const response = await authFetch(`${provider().url}/api/me`)
-    expect(await response.json()).toMatchObject({ sub: 'user-ada', message: 'hello from the protected API' })
-    loginClient.dispose()
+    await expectProtectedApiAnswers(auth.client, provider())
   })
 })
 
