@@ -5,14 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient } from '../src/index.js'
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/bindings/react/index.js'
 import { ada, expectActionsCall, fakeClient } from './fake-client.js'
-import {
-  approvedCallbackUrl,
-  codeRedemptions,
-  expectProtectedApiAnswers,
-  useApprovingProvider,
-  visit,
-  visitApprovedCallback,
-} from './mock-provider-login.js'
+import { approvedCallbackUrl, codeRedemptions, expectProtectedApiAnswers, useApprovingProvider, visit, visitApprovedCallback } from './mock-provider-login.js'
 import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5175'

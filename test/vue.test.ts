@@ -5,14 +5,7 @@ import { createRouter, createWebHistory, RouterView, type RouteRecordRaw } from 
 import { AuthError, createAuthClient } from '../src/index.js'
 import { authGuard, createAuth, useAuth, type UseAuthResult } from '../src/bindings/vue/index.js'
 import { ada, expectActionsCall, fakeClient } from './fake-client.js'
-import {
-  approvedCallbackUrl,
-  codeRedemptions,
-  expectProtectedApiAnswers,
-  useApprovingProvider,
-  visit,
-  visitApprovedCallback,
-} from './mock-provider-login.js'
+import { approvedCallbackUrl, codeRedemptions, expectProtectedApiAnswers, useApprovingProvider, visit, visitApprovedCallback } from './mock-provider-login.js'
 import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5176'
