@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
 import { createFetch } from '../src/fetch.js'
 import { loginWithPopup } from '../src/popup.js'
+import { resourceIndicators } from '../src/resource.js'
 import { fetchUser } from '../src/userinfo.js'
 import { fakeClient } from './fake-client.js'
 import { approvedCallbackUrl, expectProtectedApiAnswers, useApprovingProvider, usePage } from './mock-provider-login.js'
@@ -131,6 +132,19 @@ describe('createFetch options', () => {
     const error = await rejection(createFetch(client)(`${provider().url}/api/me`))
     expect(error).toMatchObject({ code: 'config_error', message: expect.stringContaining(new URL(provider().url).origin) })
     expect((await control('stats')).apiRequests).toBe(before)
+  })
+})
+
+describe('createFetch and resourceIndicators()', () => {
+  // (One resource: the mock refuses a repeated authorization parameter, as two resources would be.)
+  it("sends the token to a configured resource's origin without allowedOrigins (RFC 8707)", async () => {
+    const client = await loggedIn({ resource: resourceIndicators(`${provider().url}/`) })
+    const refreshes = (await control('stats')).tokenRequests.refresh_token
+    const response = await createFetch(client)(`${provider().url}/api/me`)
+    const { tokenSuffix } = await response.json()
+    // The resource is the session's own token's: no other one was asked for.
+    expect((await client.getAccessToken()).endsWith(tokenSuffix)).toBe(true)
+    expect((await control('stats')).tokenRequests.refresh_token).toBe(refreshes)
   })
 })
 
