@@ -69,6 +69,12 @@ describe('getAccessToken({ resource }) without resourceIndicators()', () => {
     expect(await client.isAuthenticated()).toBe(true)
     expect(typeof (await client.getAccessToken())).toBe('string')
   })
+  it('is a config_error even without a session: the call is wrong whatever the state', async () => {
+    const client = createAuthClient(base)
+    const error = await rejection(client.getAccessToken({ resource: 'https://api.example/' }))
+    expect(error).toMatchObject({ code: 'config_error', message: expect.stringContaining('resourceIndicators()') })
+    client.dispose()
+  })
 })
 
 describe('the actions, given something that is not a client made by createAuthClient()', () => {

@@ -43,5 +43,8 @@ describe('silent login options', () => {
       )
     }
     expect(() => silentLogin({ redirectUri: '/silent' })).toThrow(expect.objectContaining({ code: 'config_error' }))
+    for (const timeoutSeconds of [0, -1, Number.NaN]) {
+      expect(() => silentLogin({ timeoutSeconds })).toThrow(expect.objectContaining({ code: 'config_error' }))
+    }
   })
 })

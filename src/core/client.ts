@@ -106,10 +106,11 @@ function createSharedClient(options: AuthClientOptions): SharedClient {
   }
 
   async function getAccessToken({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}): Promise<string> {
+    // A call the client cannot answer is a config_error, session or not.
+    const target = requestedTarget(resources, resource, scope)
     await restore()
     const session = sync.current()
     if (!session) throw new AuthError('login_required', 'Not logged in')
-    const target = requestedTarget(resources, resource, scope)
     const current = tokenFor(session, target)
     if (!forceRefresh && current && isFresh(current, config.refreshLeewaySeconds)) return current.accessToken
     const next = await tokens.refresh(forceRefresh ? current?.accessToken : undefined, target)

@@ -1,8 +1,8 @@
 import { AuthError } from '../core/errors.js'
 
 /**
- * Where `auth.fetch()` may send the access token: the app's own origin, the origins of the
- * configured `resource` indicators, and `allowedOrigins`. A token sent anywhere else is a token
+ * Where `createFetch()`'s fetch may send the access token: the app's own origin, the origins of the
+ * `resourceIndicators()`, and `allowedOrigins`. A token sent anywhere else is a token
  * given away (RFC 9700 §4.9): an injected `<base href>`, a URL from user input or an API's
  * response must not be enough to leak it.
  *
@@ -11,14 +11,14 @@ import { AuthError } from '../core/errors.js'
 export interface FetchOrigins {
   /** `location.origin`; undefined outside a browser, where only the configured origins count. */
   appOrigin: string | undefined
-  /** The `allowedOrigins` option, validated. */
+  /** `createFetch()`'s `allowedOrigins`, validated. */
   allowedOrigins: string[]
-  /** The `resource` option (RFC 8707), the first being the session's own token's. */
+  /** The resources of `resourceIndicators()` (RFC 8707), the first being the session's own token's. */
   resources: string[]
 }
 
 /**
- * Validates the `allowedOrigins` option: each an exact origin, `scheme://host[:port]` as
+ * Validates `createFetch()`'s `allowedOrigins`: each an exact origin, `scheme://host[:port]` as
  * `URL.origin` writes it. No wildcard, path, query or trailing slash, which would make the rule
  * looser than it reads. Throws `config_error` naming the value.
  */
@@ -95,6 +95,6 @@ export function resourceForUrl(url: URL, { appOrigin, allowedOrigins, resources 
   throw new AuthError(
     'config_error',
     // Another scheme is named by itself: a `blob:` URL reports the origin inside it, maybe the app's.
-    `auth.fetch() sends no token to ${isHttp ? url.origin : `a ${url.protocol} URL`}: not this app's origin, a resource's or in allowedOrigins`,
+    `createFetch() sends no token to ${isHttp ? url.origin : `a ${url.protocol} URL`}: not this app's origin, a resource's or in allowedOrigins`,
   )
 }

@@ -19,7 +19,7 @@ function assertResource(value: unknown): asserts value is string {
  * option of `createAuthClient()`: absolute URIs without a fragment, else `config_error` at once.
  * All of them are sent with the login, and with every token request for the session's own access
  * token the first, so the grant (and the user's consent) covers each API. Tokens for the others
- * come from `getAccessToken({ resource })`; `auth.fetch()` (`pixie-auth/fetch`) sends each
+ * come from `getAccessToken({ resource })`; `createFetch()` (`pixie-auth/fetch`) sends each
  * resource's origin its own token.
  *
  * @see https://www.rfc-editor.org/rfc/rfc8707.html

@@ -122,7 +122,8 @@ export interface SilentLoginPlugin extends Plugin<SilentLoginFeature> {
  * hidden iframe (OIDC Core §3.1.2.1), then rejects with `login_required` if that fails. That works
  * only where the browser sends the server's session cookie to a frame inside the app: when the
  * server is on the app's site (`login.example.com` for `app.example.com`), or third-party cookies
- * are allowed. Throws `config_error` at once for a `redirectUri` that is not an absolute URL.
+ * are allowed. Throws `config_error` at once for a `redirectUri` that is not an absolute URL, or a
+ * `timeoutSeconds` that is not a positive number.
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  * @example
@@ -135,6 +136,7 @@ export function silentLogin({ redirectUri, timeoutSeconds = 10 }: SilentLoginOpt
   if (redirectUri !== undefined && !URL.canParse(redirectUri)) {
     throw new AuthError('config_error', 'silentLogin redirectUri must be an absolute URL')
   }
+  if (!(timeoutSeconds > 0)) throw new AuthError('config_error', 'silentLogin timeoutSeconds must be a positive number')
   return { setup: silentLoginSetup, redirectUri, timeoutSeconds }
 }
 
