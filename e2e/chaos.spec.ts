@@ -57,12 +57,13 @@ declare global {
   }
 }
 
-/** Two loops in the page, each calling getAccessToken() then auth.fetch() without end. */
+/** Two loops in the page, each calling getAccessToken() then the createFetch() fetch without end. */
 function startCalling(page: Page) {
   return page.evaluate(
     ({ api, apiTimeoutMs }) => {
       const chaos = (window.chaos = { running: true, records: [], inflight: {}, loops: [] } as Window['chaos'])
       const auth = window.pixie.auth
+      const authFetch = window.pixie.fetch
       let next = 0
       const track = async (kind: CallRecord['kind'], call: () => Promise<string | undefined>) => {
         const id = ++next
@@ -93,7 +94,7 @@ function startCalling(page: Page) {
             continue
           }
           await track('fetch', async () => {
-            const response = await auth.fetch(api, { signal: AbortSignal.timeout(apiTimeoutMs) })
+            const response = await authFetch(api, { signal: AbortSignal.timeout(apiTimeoutMs) })
             // A 5xx is the API's own (injected) failure; a 401 means the token was refused.
             return response.status === 401 ? 'http_401' : undefined
           })

@@ -1,4 +1,4 @@
-// auth.fetch() and getUser({ refresh: true }) with DPoP-bound tokens, against a real DPoP resource
+// createFetch() and fetchUser() with DPoP-bound tokens, against a real DPoP resource
 // server: oidc-provider's UserInfo endpoint, which requires a server nonce in every proof.
 import { createHash } from 'node:crypto'
 import type { Page, Request } from '@playwright/test'
@@ -33,7 +33,7 @@ async function loginWithFreshHandle(page: Page) {
 test.describe('DPoP-bound tokens', () => {
   test.use({ appConfig: { dpop: true, allowedOrigins: [OP] } })
 
-  test('auth.fetch(): Authorization DPoP and a proof bound to the token (ath), resent once with the nonce the server asked for', async ({
+  test('createFetch(): Authorization DPoP and a proof bound to the token (ath), resent once with the nonce the server asked for', async ({
     page,
   }) => {
     await loginWithFreshHandle(page)
@@ -44,7 +44,7 @@ test.describe('DPoP-bound tokens', () => {
     const result = await page.evaluate(
       (url) =>
         window.pixieTry(async () => {
-          const response = await window.pixie.auth.fetch(url)
+          const response = await window.pixie.fetch(url)
           return { status: response.status, body: await response.json() }
         }),
       USERINFO,
@@ -73,20 +73,20 @@ test.describe('DPoP-bound tokens', () => {
     expect((await opStats()).tokenRequests.refresh_token).toBe(0)
   })
 
-  test('getUser({ refresh: true }): UserInfo read with DPoP (nonce included) adds the claims the ID token lacks', async ({ page }) => {
+  test('fetchUser(): UserInfo read with DPoP (nonce included) adds the claims the ID token lacks', async ({ page }) => {
     await loginWithFreshHandle(page)
     const before = await page.evaluate(() => window.pixie.auth.getUser())
     expect(before).toMatchObject({ sub: 'ada', iss: OP })
     expect(before).not.toHaveProperty('name')
     const requests = recordUserinfoRequests(page)
 
-    const user = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.getUser({ refresh: true })))
+    const user = await page.evaluate(() => window.pixieTry(() => window.pixie.fetchUser()))
     expect(user).toMatchObject({ ok: true, value: { sub: 'ada', name: 'User ada', iss: OP } })
     expect(requests).toHaveLength(2)
     for (const request of requests) expect((await request.allHeaders()).authorization).toMatch(/^DPoP /)
   })
 
-  test('a browser clock 5 hours ahead: once logged in, every DPoP proof is dated by the server clock (refresh, auth.fetch)', async ({
+  test('a browser clock 5 hours ahead: once logged in, every DPoP proof is dated by the server clock (refresh, createFetch)', async ({
     page,
   }) => {
     await page.clock.install({ time: Date.now() + 5 * 3_600_000 })
@@ -98,7 +98,7 @@ test.describe('DPoP-bound tokens', () => {
 
     const refreshed = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.getAccessToken({ forceRefresh: true })))
     expect(refreshed).toMatchObject({ ok: true })
-    const fetched = await page.evaluate((url) => window.pixieTry(async () => (await window.pixie.auth.fetch(url)).status), USERINFO)
+    const fetched = await page.evaluate((url) => window.pixieTry(async () => (await window.pixie.fetch(url)).status), USERINFO)
     expect(fetched).toEqual({ ok: true, value: 200 })
 
     // A server that requires no nonce judges a proof by its iat alone (RFC 9449 §11.1): hours off is refused.

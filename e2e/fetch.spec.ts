@@ -1,4 +1,4 @@
-// auth.fetch(): the access token on API calls, one refresh-and-resend after a 401 invalid_token,
+// createFetch(): the access token on API calls, one refresh-and-resend after a 401 invalid_token,
 // nothing else retried, request bodies sent again intact.
 import type { Page, Request } from '@playwright/test'
 import {
@@ -26,25 +26,25 @@ interface ApiAnswer {
   wwwAuthenticate: string | null
 }
 
-/** How the page builds the request it hands to auth.fetch(). */
+/** How the page builds the request it hands to the createFetch() fetch. */
 type Call =
   | { kind: 'get'; url: string; headers?: Record<string, string> }
   | { kind: 'post-string' | 'post-request' | 'post-stream'; url: string; body: string; contentType: string }
 
-/** Runs auth.fetch() in the page and reads the response there. */
+/** Runs the page's createFetch(auth, { allowedOrigins }) fetch and reads the response there. */
 function apiFetch(page: Page, call: Call): Promise<TryResult<ApiAnswer>> {
   return page.evaluate(
     (c) =>
       window.pixieTry(async () => {
-        const { auth } = window.pixie
+        const authFetch = window.pixie.fetch
         let response: Response
-        if (c.kind === 'get') response = await auth.fetch(c.url, { headers: c.headers })
+        if (c.kind === 'get') response = await authFetch(c.url, { headers: c.headers })
         else {
           const init = { method: 'POST', headers: { 'content-type': c.contentType } }
-          if (c.kind === 'post-string') response = await auth.fetch(c.url, { ...init, body: c.body })
-          else if (c.kind === 'post-request') response = await auth.fetch(new Request(c.url, { ...init, body: c.body }))
+          if (c.kind === 'post-string') response = await authFetch(c.url, { ...init, body: c.body })
+          else if (c.kind === 'post-request') response = await authFetch(new Request(c.url, { ...init, body: c.body }))
           // A stream can be read once only: the SDK must read it into memory before the first attempt.
-          else response = await auth.fetch(c.url, { ...init, body: new Blob([c.body]).stream(), duplex: 'half' } as RequestInit)
+          else response = await authFetch(c.url, { ...init, body: new Blob([c.body]).stream(), duplex: 'half' } as RequestInit)
         }
         return { status: response.status, body: await response.text(), wwwAuthenticate: response.headers.get('www-authenticate') }
       }),
@@ -82,7 +82,7 @@ const invalidToken = (times = 1) => ({
   contentType: 'application/json',
 })
 
-test.describe('auth.fetch', () => {
+test.describe('createFetch', () => {
   // The mock provider serves the test APIs too: an origin the app must allow.
   test.use({ appConfig: { allowedOrigins: [PROVIDER] } })
 
@@ -248,7 +248,7 @@ async function logInAndWatch(page: Page) {
   return { accessToken, authorized: recordAuthorizedRequests(page), elsewhere: recordRequestsTo(page, ELSEWHERE) }
 }
 
-test.describe('auth.fetch sends the token only to allowed origins', () => {
+test.describe('createFetch sends the token only to allowed origins', () => {
   test('an injected <base href> does not move a relative URL: it goes to location.origin', async ({ page }) => {
     const { accessToken, authorized, elsewhere } = await logInAndWatch(page)
     // Plain HTML injection, which a script-src CSP does not stop.
@@ -256,7 +256,7 @@ test.describe('auth.fetch sends the token only to allowed origins', () => {
     expect(await page.evaluate(() => document.baseURI)).toBe(`${ELSEWHERE}/`)
 
     const result = await page.evaluate(() =>
-      window.pixieTry(async () => (await window.pixie.auth.fetch('/api/orders?page=2')).url),
+      window.pixieTry(async () => (await window.pixie.fetch('/api/orders?page=2')).url),
     )
     expect(result).toEqual({ ok: true, value: `${APP}/api/orders?page=2` })
     expect(elsewhere).toEqual([])
@@ -272,11 +272,11 @@ test.describe('auth.fetch sends the token only to allowed origins', () => {
       (origin) =>
         Promise.all(
           [
-            () => window.pixie.auth.fetch(`${origin}/api/me`),
-            () => window.pixie.auth.fetch(`//${new URL(origin).host}/api/me`),
-            () => window.pixie.auth.fetch(new URL('/api/me', origin)),
-            () => window.pixie.auth.fetch(new Request(`${origin}/api/me`, { method: 'POST', body: 'x' })),
-            () => window.pixie.auth.fetch('data:text/plain,hello'),
+            () => window.pixie.fetch(`${origin}/api/me`),
+            () => window.pixie.fetch(`//${new URL(origin).host}/api/me`),
+            () => window.pixie.fetch(new URL('/api/me', origin)),
+            () => window.pixie.fetch(new Request(`${origin}/api/me`, { method: 'POST', body: 'x' })),
+            () => window.pixie.fetch('data:text/plain,hello'),
           ].map((call) => window.pixieTry(call)),
         ),
       ELSEWHERE,
@@ -300,7 +300,7 @@ test.describe('auth.fetch sends the token only to allowed origins', () => {
   })
 })
 
-test.describe('auth.fetch and a Request from another realm', () => {
+test.describe('createFetch and a Request from another realm', () => {
   test("an iframe's Request is checked and sent by its own URL: another origin is config_error, its own origin gets it as made", async ({
     page,
   }) => {
@@ -309,9 +309,9 @@ test.describe('auth.fetch and a Request from another realm', () => {
       // A same-origin iframe is another realm: its Request is not an instance of this window's.
       const frame = document.body.appendChild(document.createElement('iframe'))
       const { Request: FrameRequest } = frame.contentWindow as unknown as { Request: typeof Request }
-      const away = window.pixieTry(() => window.pixie.auth.fetch(new FrameRequest(`${origin}/api/me`)))
+      const away = window.pixieTry(() => window.pixie.fetch(new FrameRequest(`${origin}/api/me`)))
       const home = window.pixieTry(async () => {
-        const response = await window.pixie.auth.fetch(new FrameRequest('/api/orders?from=frame', { method: 'PUT', body: 'x' }))
+        const response = await window.pixie.fetch(new FrameRequest('/api/orders?from=frame', { method: 'PUT', body: 'x' }))
         return response.url
       })
       return Promise.all([away, home])
@@ -326,7 +326,7 @@ test.describe('auth.fetch and a Request from another realm', () => {
   })
 })
 
-test.describe('auth.fetch under URL tricks', () => {
+test.describe('createFetch under URL tricks', () => {
   test('backslashes, tabs, newlines, credentials, blob:, a trailing dot and uppercase never carry the token off the origin', async ({
     page,
   }) => {
@@ -346,7 +346,7 @@ test.describe('auth.fetch under URL tricks', () => {
           `${app.replace('localhost', 'localhost.')}/api/me`,
           `HTTP://LOCALHOST:${new URL(app).port}/api/upper`,
         ]
-        return Promise.all(inputs.map((input) => window.pixieTry(async () => (await window.pixie.auth.fetch(input)).url)))
+        return Promise.all(inputs.map((input) => window.pixieTry(async () => (await window.pixie.fetch(input)).url)))
       },
       [host, APP] as const,
     )
@@ -360,12 +360,12 @@ test.describe('auth.fetch under URL tricks', () => {
   })
 })
 
-test.describe('auth.fetch and an injected <base href>', () => {
+test.describe('createFetch and an injected <base href>', () => {
   test('a Request the app built after the injection points elsewhere: config_error naming that origin, nothing sent', async ({ page }) => {
     await login(page)
     const elsewhere = recordRequestsTo(page, ELSEWHERE)
     await page.evaluate((href) => document.head.insertAdjacentHTML('afterbegin', `<base href="${href}/">`), ELSEWHERE)
-    const result = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.fetch(new Request('/api/orders'))))
+    const result = await page.evaluate(() => window.pixieTry(() => window.pixie.fetch(new Request('/api/orders'))))
     expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
     if (!result.ok) expect(result.error.message).toContain(ELSEWHERE)
     expect(elsewhere).toEqual([])

@@ -77,7 +77,7 @@ test('calls in other tabs settle within lockWaitSeconds while the lock holder is
   expect(token.ms).toBeLessThan(bound + 1_500)
 
   const fetched = await timed(waiter, () =>
-    waiter.evaluate(() => window.pixieTry(async () => (await window.pixie.auth.fetch('/')).status)),
+    waiter.evaluate(() => window.pixieTry(async () => (await window.pixie.fetch('/')).status)),
   )
   expect(fetched.result).toMatchObject({ ok: false, error: { code: 'timeout' } })
   expect(fetched.ms).toBeLessThan(bound + 1_500)

@@ -60,11 +60,11 @@ test('reload restores the session from IndexedDB without a request to the provid
   expect((await llStats()).tokenRequests.total).toBe(1)
 })
 
-test('getUser({ refresh: true }) reads UserInfo and keeps its claims', async ({ page }) => {
+test('fetchUser() reads UserInfo and keeps its claims', async ({ page }) => {
   await login(page)
   // The ID token carries no profile claims: LemonLDAP releases them from UserInfo.
   expect(await page.evaluate(() => window.pixieTry(() => window.pixie.auth.getUser()))).not.toMatchObject({ value: { name: USER.name } })
-  const fresh = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.getUser({ refresh: true })))
+  const fresh = await page.evaluate(() => window.pixieTry(() => window.pixie.fetchUser()))
   expect(fresh).toMatchObject({ ok: true, value: { sub: USER.login, name: USER.name } })
   expect((await requireSession(page)).user).toMatchObject({ sub: USER.login, name: USER.name })
   expect((await llStats()).userinfoRequests).toBe(1)
@@ -158,7 +158,7 @@ for (const [option, appConfig] of [
   ['dpop', { dpop: true }],
   ['par', { par: true }],
 ] as const) {
-  test.describe(`${option}: true`, () => {
+  test.describe(`${option}()`, () => {
     test.use({ appConfig })
 
     test('LemonLDAP 2.16 cannot do it: loginWithRedirect() fails with config_error before leaving the app', async ({ page }) => {

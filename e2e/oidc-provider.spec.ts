@@ -1,7 +1,8 @@
 // The core scenarios, DPoP, PAR and resource indicators against oidc-provider, an OpenID Certified
 // server (e2e/oidc-provider/server.mjs), logging in through its own pages.
+import type { Page } from '@playwright/test'
 import * as oauth from 'oauth4webapi'
-import { CALLBACK_URL, LOGGED_OUT_URL, getAccessToken, openApp, readSession, requireSession, settledState, waitForHarness, waitUntilExpired } from './helpers'
+import { APP, CALLBACK_URL, LOGGED_OUT_URL, getAccessToken, openApp, readSession, requireSession, settledState, waitForHarness, waitUntilExpired } from './helpers'
 import {
   API,
   OP,
@@ -171,6 +172,14 @@ test.describe('DPoP', () => {
   })
 })
 
+/** Serves this page the server's metadata with `require_pushed_authorization_requests: true` (RFC 9126 §5). */
+async function requirePushedRequestsInMetadata(page: Page) {
+  await page.route(`${OP}/.well-known/openid-configuration`, async (route) => {
+    const response = await route.fetch()
+    await route.fulfill({ response, json: { ...(await response.json()), require_pushed_authorization_requests: true } })
+  })
+}
+
 test.describe('PAR', () => {
   test.use({ appConfig: { clientId: 'pixie-e2e-par', par: true, dpop: true } })
 
@@ -184,8 +193,35 @@ test.describe('PAR', () => {
     expect((await opStats()).pushedAuthorizationRequests).toBe(1)
   })
 
+  test('metadata that requires pushed requests: par() pushes them and the login completes', async ({ page }) => {
+    await requirePushedRequestsInMetadata(page)
+    const { authorizeUrl, user } = await login(page)
+    expect([...authorizeUrl.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
+    expect(user.sub).toBe('ada')
+    expect((await opStats()).pushedAuthorizationRequests).toBe(1)
+  })
+
   test.describe('without par', () => {
     test.use({ appConfig: { clientId: 'pixie-e2e-par' } })
+
+    test('metadata that requires pushed requests: loginWithRedirect() is config_error naming par(), before leaving the app', async ({
+      page,
+    }) => {
+      await requirePushedRequestsInMetadata(page)
+      await openApp(page, '/')
+      const toServer: string[] = []
+      page.on('request', (request) => {
+        if (request.url().startsWith(OP) && !request.url().includes('/.well-known/')) toServer.push(request.url())
+      })
+      const result = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.loginWithRedirect()))
+      expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'config_error' } })
+      if (!result.ok) expect(result.error.message).toContain('par()')
+      expect(page.url()).toBe(`${APP}/`)
+      expect(toServer).toEqual([])
+      const stats = await opStats()
+      expect(stats.pushedAuthorizationRequests).toBe(0)
+      expect(stats.authorizationErrors).toEqual({})
+    })
 
     test('the provider refuses a client that must push its requests, and the callback says so', async ({ page }) => {
       await openApp(page, '/')
@@ -237,7 +273,7 @@ test.describe('resource indicators', () => {
     expect(await settledState(page), 'the session is kept').toMatchObject({ status: 'authenticated' })
   })
 
-  test("auth.fetch gives each resource's origin that resource's token, and the app's origin the session's own", async ({
+  test("createFetch gives each resource's origin that resource's token, and the app's origin the session's own", async ({
     page,
   }) => {
     // Both APIs answer from here with the Authorization header they received (CORS preflights too).
@@ -257,7 +293,7 @@ test.describe('resource indicators', () => {
     await login(page)
     const session = await requireSession(page)
     const sent = await page.evaluate(
-      (urls) => Promise.all(urls.map(async (url) => (await window.pixie.auth.fetch(url)).text())),
+      (urls) => Promise.all(urls.map(async (url) => (await window.pixie.fetch(url)).text())),
       [`${REPORTS}q3?x=1`, `${API}orders`],
     )
     const [toReports, toApi] = sent.map((header) => header.replace(/^Bearer /, ''))

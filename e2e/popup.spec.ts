@@ -32,7 +32,7 @@ declare global {
 async function startPopupLogin(page: Page, options: Record<string, unknown> = {}) {
   await page.evaluate((opts) => {
     window.popupSettled = false
-    window.popupLogin = window.pixieTry(() => window.pixie.auth.loginWithPopup(opts)).finally(() => {
+    window.popupLogin = window.pixieTry(() => window.pixie.loginWithPopup(opts)).finally(() => {
       window.popupSettled = true
     })
   }, { redirectUri: POPUP_CALLBACK, ...options })

@@ -1,4 +1,4 @@
-// silentLogin: 'iframe': getAccessToken() without a usable session tries prompt=none in a hidden
+// silentLogin(): getAccessToken() without a usable session tries prompt=none in a hidden
 // iframe. It works only where the browser sends the provider's session cookie to that frame: this
 // Chromium blocks third-party cookies, so the harness on localhost (another site than the provider
 // on 127.0.0.1) always gets login_required, and the success paths run the harness on

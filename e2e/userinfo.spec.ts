@@ -1,4 +1,4 @@
-// getUser({ refresh: true }): UserInfo claims over the ID token's, checked against its sub, kept in
+// fetchUser(): UserInfo claims over the ID token's, checked against its sub, kept in
 // the stored session and every tab's state.
 import type { Page } from '@playwright/test'
 import {
@@ -16,7 +16,7 @@ import {
   waitForHarness,
 } from './helpers'
 
-const refreshUser = (page: Page) => page.evaluate(() => window.pixieTry(() => window.pixie.auth.getUser({ refresh: true })))
+const refreshUser = (page: Page) => page.evaluate(() => window.pixieTry(() => window.pixie.fetchUser()))
 
 const userinfoBody = (claims: Record<string, unknown>) => ({
   endpoint: 'userinfo' as const,
@@ -24,7 +24,7 @@ const userinfoBody = (claims: Record<string, unknown>) => ({
   body: claims,
 })
 
-test.describe('getUser({ refresh: true })', () => {
+test.describe('fetchUser()', () => {
   test('merges UserInfo claims over the ID token claims, keeps the ID token protocol claims, updates every tab', async ({
     page,
     context,

@@ -2,7 +2,14 @@
 // It creates the client and exposes it; it never handles the redirect callback by itself:
 // tests call window.pixie.auth.handleRedirectCallback() explicitly.
 import { AuthError, createAuthClient } from 'pixie-auth'
-import type { AuthClientConfig, SerializedError, TryResult } from './types'
+import * as dpopEntry from 'pixie-auth/dpop'
+import * as fetchEntry from 'pixie-auth/fetch'
+import * as parEntry from 'pixie-auth/par'
+import * as popupEntry from 'pixie-auth/popup'
+import * as resourceEntry from 'pixie-auth/resource'
+import * as silentLoginEntry from 'pixie-auth/silent-login'
+import * as userinfoEntry from 'pixie-auth/userinfo'
+import type { AuthClientConfig, AuthClientOptions, PixieSdk, SerializedError, TryResult } from './types'
 
 const CONFIG_KEY = 'pixie-e2e-config'
 
@@ -45,11 +52,29 @@ function serializeError(e: unknown): SerializedError {
   return { name: typeof e, message: String(e), isAuthError: false }
 }
 
-const config = {
+/**
+ * The tests' JSON config as `createAuthClient()` options: each plug-in flag becomes its plug-in, so a
+ * spec keeps writing `{ dpop: true }`. Anything else is passed on as it is, invalid values included
+ * (the client rejects those).
+ */
+function clientOptions(json: AuthClientConfig): AuthClientOptions {
+  const { dpop, par, resource, silentLogin, silentRedirectUri, silentLoginTimeoutSeconds, allowedOrigins: _, ...plain } = json
+  const options: AuthClientOptions = plain
+  if (dpop) options.dpop = dpopEntry.dpop()
+  if (par) options.par = parEntry.par()
+  if (resource !== undefined) options.resource = resourceEntry.resourceIndicators(...[resource].flat())
+  if (silentLogin === 'iframe') {
+    options.silentLogin = silentLoginEntry.silentLogin({ redirectUri: silentRedirectUri, timeoutSeconds: silentLoginTimeoutSeconds })
+  }
+  return options
+}
+
+const json = {
   ...DEFAULT_CONFIG,
   ...readOverride(localStorage),
   ...readOverride(sessionStorage),
 } as AuthClientConfig
+const config = clientOptions(json)
 
 const auth = createAuthClient(config)
 
@@ -75,7 +100,28 @@ window.pixieStart = (fn: () => unknown) => {
     })
 }
 
-window.pixie = { auth, createAuthClient, AuthError, config }
+const sdk: PixieSdk = {
+  createAuthClient,
+  AuthError,
+  ...dpopEntry,
+  ...parEntry,
+  ...resourceEntry,
+  ...silentLoginEntry,
+  ...popupEntry,
+  ...fetchEntry,
+  ...userinfoEntry,
+}
+
+window.pixie = {
+  auth,
+  createAuthClient,
+  AuthError,
+  config,
+  fetch: fetchEntry.createFetch(auth, { allowedOrigins: json.allowedOrigins }),
+  loginWithPopup: (options) => popupEntry.loginWithPopup(auth, options),
+  fetchUser: () => userinfoEntry.fetchUser(auth),
+  sdk,
+}
 window.pixieReady = true
 
 const marker = document.getElementById('harness-status')

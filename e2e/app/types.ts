@@ -1,8 +1,36 @@
 // Shapes shared by the harness page (e2e/app/harness.ts) and the Playwright tests (e2e/*.ts).
-import type { AuthError, createAuthClient } from 'pixie-auth'
+import type { AuthError, createAuthClient, RedirectCallbackResult, User } from 'pixie-auth'
+import type * as dpopEntry from 'pixie-auth/dpop'
+import type * as fetchEntry from 'pixie-auth/fetch'
+import type * as parEntry from 'pixie-auth/par'
+import type * as popupEntry from 'pixie-auth/popup'
+import type * as resourceEntry from 'pixie-auth/resource'
+import type * as silentLoginEntry from 'pixie-auth/silent-login'
+import type * as userinfoEntry from 'pixie-auth/userinfo'
 
 export type AuthClient = ReturnType<typeof createAuthClient>
-export type AuthClientConfig = Parameters<typeof createAuthClient>[0]
+/** The options `createAuthClient()` takes (plug-ins included). */
+export type AuthClientOptions = Parameters<typeof createAuthClient>[0]
+
+/**
+ * The client config a test writes for the harness, as JSON: `createAuthClient()`'s plain options,
+ * and a JSON flag for each plug-in and for `createFetch()`, which the harness turns into the real
+ * thing (see `clientOptions` in harness.ts).
+ */
+export type AuthClientConfig = Omit<AuthClientOptions, 'dpop' | 'par' | 'resource' | 'silentLogin' | 'fetch'> & {
+  /** `dpop: dpop()` */
+  dpop?: boolean
+  /** `par: par()` */
+  par?: boolean
+  /** `resource: resourceIndicators(...resource)` */
+  resource?: string | string[]
+  /** With `silentRedirectUri` and `silentLoginTimeoutSeconds`: `silentLogin: silentLogin({ redirectUri, timeoutSeconds })` */
+  silentLogin?: 'iframe'
+  silentRedirectUri?: string
+  silentLoginTimeoutSeconds?: number
+  /** `createFetch(auth, { allowedOrigins })`, the harness's `pixie.fetch` */
+  allowedOrigins?: string[]
+}
 
 /** An error as it crosses the page.evaluate boundary (class identity is lost there). */
 export interface SerializedError {
@@ -21,12 +49,28 @@ export interface SerializedError {
 
 export type TryResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError }
 
+/** Every export of every entry of the SDK, for tests that build clients of their own. */
+export type PixieSdk = { createAuthClient: typeof createAuthClient; AuthError: typeof AuthError } & typeof dpopEntry &
+  typeof parEntry &
+  typeof resourceEntry &
+  typeof silentLoginEntry &
+  typeof popupEntry &
+  typeof fetchEntry &
+  typeof userinfoEntry
+
 export interface PixieHarness {
   auth: AuthClient
   createAuthClient: typeof createAuthClient
   AuthError: typeof AuthError
-  /** The effective client config: defaults merged with the storage overrides. */
-  config: AuthClientConfig
+  /** The effective client options: defaults merged with the storage overrides, flags turned into plug-ins. */
+  config: AuthClientOptions
+  /** `createFetch(auth, { allowedOrigins })`, with the config's `allowedOrigins`. */
+  fetch: fetchEntry.AuthorizedFetch
+  /** `loginWithPopup(auth, options)` */
+  loginWithPopup: (options?: popupEntry.PopupLoginOptions) => Promise<RedirectCallbackResult>
+  /** `fetchUser(auth)` */
+  fetchUser: () => Promise<User | undefined>
+  sdk: PixieSdk
 }
 
 declare global {
