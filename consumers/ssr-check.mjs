@@ -1,5 +1,5 @@
-// Server-side rendering with pixie-auth under Node, with no DOM: importing the package, creating a
-// client, React's `renderToString` of <AuthProvider>, and Vue's `createSSRApp` with the plugin. Each
+// Server-side rendering with pixie-auth under Node, with no DOM: importing the package and every
+// feature entry, creating a client with every plug-in, React's `renderToString` of <AuthProvider>, and Vue's `createSSRApp` with the plugin. Each
 // must render the loading state, print nothing (no storage warning) and leave nothing running (an
 // open BroadcastChannel would keep a server's process alive, one more per request).
 //
@@ -10,10 +10,27 @@
 /** Options of a client for a server render: any issuer will do, nothing is fetched. */
 const OPTIONS = { issuer: 'https://login.example.com', clientId: 'my-spa', redirectUri: 'https://app.example.com/' }
 
-/** The core: a client made under Node starts `loading`, and its state renders as such. */
+/**
+ * The core and the feature entries: each imports under Node, and a client made there with every
+ * plug-in (and a `createFetch` for it) starts `loading`, and its state renders as such.
+ */
 export async function renderCore() {
-  const { createAuthClient } = await import('pixie-auth')
-  return `<p id="status">${createAuthClient(OPTIONS).getState().status}</p>`
+  const [{ createAuthClient }, { dpop }, { par }, { resourceIndicators }, { silentLogin }, { createFetch }, popup, userinfo] =
+    await Promise.all([
+      import('pixie-auth'),
+      import('pixie-auth/dpop'),
+      import('pixie-auth/par'),
+      import('pixie-auth/resource'),
+      import('pixie-auth/silent-login'),
+      import('pixie-auth/fetch'),
+      import('pixie-auth/popup'),
+      import('pixie-auth/userinfo'),
+    ])
+  const plugins = { dpop: dpop(), par: par(), resource: resourceIndicators('https://api.example.com/'), silentLogin: silentLogin() }
+  const client = createAuthClient({ ...OPTIONS, ...plugins })
+  const actions = [createFetch(client), popup.loginWithPopup, popup.handlePopupCallback, userinfo.fetchUser]
+  if (!actions.every((action) => typeof action === 'function')) return 'a feature entry lacks its functions'
+  return `<p id="status">${client.getState().status}</p>`
 }
 
 /** React: `renderToString(<AuthProvider client={auth}><Status /></AuthProvider>)`. */

@@ -1,9 +1,10 @@
 // `npm run test:consumers`: tests the package a user installs. Packs a fresh clone of this
 // repository's HEAD (`npm ci && npm pack`, so `prepare`/`prepack` must build dist/), runs
 // `npm publish --dry-run` on the tarball, then installs it into three consumer apps (consumers/:
-// Vite + TypeScript, React, Vue) and in each: renders on the server under Node (ssr-check.mjs),
-// type-checks with moduleResolution bundler and node16, builds with vite, and finally logs in once
-// in Chromium in each built app (consumers/login.spec.ts). Every step has a time limit.
+// Vite + TypeScript, React, Vue) and in each: renders on the server under Node (ssr-check.mjs, which
+// imports every feature entry), type-checks with moduleResolution bundler and node16, builds with
+// vite (each app imports `pixie-auth/fetch` beside its core or binding entry), and finally logs in
+// once and calls an API in Chromium in each built app (consumers/login.spec.ts). Every step has a time limit.
 // Only the npm registry is used, and the app dependencies are pinned to package-lock.json's versions
 // (already in npm's cache after `npm ci`). `--keep` keeps the temporary folder; `--no-login` skips
 // the browser step (then: CONSUMERS_DIR=<folder> npx playwright test -c consumers/playwright.config.ts).
@@ -25,7 +26,11 @@ const APPS = {
   react: { deps: ['react', 'react-dom', '@types/react', '@types/react-dom', '@vitejs/plugin-react'], ssr: ['core', 'react'], tsc: 'tsc' },
   vue: { deps: ['vue', '@vitejs/plugin-vue', 'vue-tsc'], ssr: ['core', 'vue'], tsc: 'vue-tsc' },
 }
-const REQUIRED_IN_TARBALL = ['index.js', 'index.d.ts', 'bindings/react/index.js', 'bindings/react/index.d.ts', 'bindings/vue/index.js', 'bindings/vue/index.d.ts'].map((file) => `package/dist/${file}`)
+/** Every file package.json's `exports` points to: the core entry, the feature entries (`./dpop`...) and the bindings, each with its types. */
+const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))
+const REQUIRED_IN_TARBALL = Object.values(manifest.exports)
+  .flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)))
+  .map((file) => `package/${file.replace(/^\.\//, '')}`)
 
 const started = Date.now()
 const work = mkdtempSync(join(tmpdir(), 'pixie-consumers-'))
