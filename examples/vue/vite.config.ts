@@ -12,6 +12,7 @@ export default defineConfig({
     alias: [
       { find: /^pixie-auth$/, replacement: source('index.ts') },
       { find: /^pixie-auth\/vue$/, replacement: source('bindings/vue/index.ts') },
+      { find: /^pixie-auth\/([a-z-]+)$/, replacement: source('$1.ts') },
     ],
   },
   // Its own cache: the e2e tests run this dev server next to the other apps' at the same time.

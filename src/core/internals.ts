@@ -31,6 +31,6 @@ export function registerInternals(client: object, internals: () => ClientInterna
 /** The internals of a client made by `createAuthClient()`; `config_error` for anything else. */
 export function internalsOf(client: object): ClientInternals {
   const internals = registry.get(client)
-  if (!internals) throw new AuthError('config_error', 'Not a client made by createAuthClient()')
+  if (!internals) throw new AuthError('config_error', 'Not a client made by createAuthClient() of this copy of pixie-auth')
   return internals()
 }
