@@ -44,8 +44,17 @@ export function createSessionSync(config: ResolvedOptions, store: BrowserStore, 
     adopt(record.session, error)
   }
 
+  /**
+   * `candidate`, unless this client must not use it: with DPoP, a Bearer session is none, whether
+   * read from the store (written before DPoP was switched on) or shared by a tab without DPoP (an
+   * old build open across the deploy), so no Bearer token is handed out, nor refreshed with a proof
+   * the server may ignore (RFC 9449 §5).
+   */
+  const ownSession = (candidate: Session | undefined) =>
+    config.dpop && candidate?.tokenType !== 'dpop' ? undefined : candidate
+
   const onTabMessage = (message: TabMessage) => {
-    const next = message.type === 'session' ? message.session : undefined
+    const next = message.type === 'session' ? ownSession(message.session) : undefined
     const error = message.type === 'ended' && message.reason === 'invalid_grant' ? sessionEnded() : undefined
     // A tab still running an SDK from before versions (open across a deploy) sends none: take its
     // news as it comes, without letting it touch this tab's version.
@@ -55,14 +64,10 @@ export function createSessionSync(config: ResolvedOptions, store: BrowserStore, 
     if (next && session === next) for (const listener of listeners) listener(next)
   }
 
-  /**
-   * The stored record, without a session this client must not use: with DPoP, a Bearer session
-   * (stored before DPoP was switched on) is none, so no Bearer token is handed out, nor refreshed
-   * with a proof the server may ignore (RFC 9449 §5).
-   */
+  /** The stored record, without a session this client must not use (see {@link ownSession}). */
   const readOwn = async (): Promise<SessionRecord> => {
     const record = await readSession(store, config.namespace)
-    return config.dpop && record.session?.tokenType !== 'dpop' ? { version: record.version } : record
+    return ownSession(record.session) ? record : { version: record.version }
   }
 
   /** The stored record, with its session only if that can still give an access token. */
