@@ -1,11 +1,15 @@
 // @vitest-environment happy-dom
 // Outside review of issue 12 (the modular core): attacks on what the split may have opened, through
 // the public entries, against the real mock provider.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
 import { readSession } from '../src/core/session.js'
 import { browserStore } from '../src/core/storage.js'
 import { dpop } from '../src/dpop.js'
+import { createFetch } from '../src/fetch.js'
+import { par } from '../src/par.js'
+import { resourceIndicators } from '../src/resource.js'
+import { silentLogin } from '../src/silent-login.js'
 import { approvedCallbackUrl, useApprovingProvider, visit } from './mock-provider-login.js'
 import { nextTask } from './open-channels.js'
 
@@ -73,5 +77,67 @@ describe('dpop(): a Bearer session counts as none, also when another tab shares 
 
     expect(withDPoP.getState().status).not.toBe('authenticated')
     await expect(withDPoP.getAccessToken()).rejects.toMatchObject({ code: 'login_required' })
+  })
+})
+
+describe('what createAuthClient() was given, changed afterwards, changes nothing', () => {
+  const base = () => ({ ...options(), redirectUri: `${appOrigin}/callback.html` })
+
+  it('a resource pushed onto the resourceIndicators() plug-in: createFetch() still refuses its origin, the login does not ask for it', async () => {
+    const resource = resourceIndicators('https://api.example/')
+    const client = track(createAuthClient({ ...base(), resource }))
+    const pushLater = () => {
+      try {
+        ;(resource.resources as string[]).push('https://evil.example/')
+      } catch {
+        // A frozen list is the defence.
+      }
+    }
+    pushLater()
+    const authFetch = createFetch(client)
+    await expect(authFetch('https://evil.example/steal')).rejects.toMatchObject({
+      code: 'config_error',
+      message: expect.stringContaining('https://evil.example'),
+    })
+    const assign = vi.spyOn(location, 'assign').mockImplementation(() => {})
+    try {
+      await client.loginWithRedirect()
+      expect(new URL(String(assign.mock.calls[0]![0])).searchParams.getAll('resource')).toEqual(['https://api.example/'])
+    } finally {
+      assign.mockRestore()
+    }
+  })
+
+  it('the same after the client is in use', async () => {
+    const resource = resourceIndicators('https://api.example/')
+    const client = track(createAuthClient({ ...base(), resource }))
+    expect(await client.isAuthenticated()).toBe(false)
+    try {
+      ;(resource.resources as string[]).push('https://evil.example/')
+    } catch {
+      // A frozen list is the defence.
+    }
+    await expect(createFetch(client)('https://evil.example/steal')).rejects.toMatchObject({ code: 'config_error' })
+  })
+
+  it('dpop removed from the options object after createAuthClient(): the client still fails closed', async () => {
+    // The mock's metadata lists no DPoP algorithm: a DPoP login must refuse, never fall back to Bearer.
+    const given: AuthClientOptions = { ...base(), dpop: dpop() }
+    const client = track(createAuthClient(given))
+    delete given.dpop
+    const assign = vi.spyOn(location, 'assign').mockImplementation(() => {})
+    try {
+      await expect(client.loginWithRedirect()).rejects.toMatchObject({ code: 'config_error' })
+      expect(assign).not.toHaveBeenCalled()
+    } finally {
+      assign.mockRestore()
+    }
+  })
+
+  it('plug-ins cannot be rewired after they are made: setup, and their settings', () => {
+    for (const plugin of [dpop(), par(), resourceIndicators('https://api.example/'), silentLogin()]) {
+      expect(Object.isFrozen(plugin)).toBe(true)
+    }
+    expect(Object.isFrozen(resourceIndicators('https://api.example/').resources)).toBe(true)
   })
 })

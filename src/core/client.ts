@@ -4,7 +4,7 @@ import { AuthError, toAuthError } from './errors.js'
 import { registerInternals, type ClientInternals } from './internals.js'
 import { createLogin } from './login.js'
 import { endSessionEverywhere } from './logout.js'
-import { resolveOptions, type AuthClientOptions } from './options.js'
+import { resolveOptions, type AuthClientOptions, type ResolvedOptions } from './options.js'
 import { withRefreshLock } from './refresh-lock.js'
 import { isFresh } from './session.js'
 import { createSessionSync } from './session-sync.js'
@@ -35,11 +35,12 @@ type SharedClient = Methods & { close(): void; internals: ClientInternals }
  * ```
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
-  // Checked now, so a bad option throws here rather than at first use.
-  resolveOptions(options)
+  // Checked now, so a bad option throws here rather than at first use; and taken now, so an options
+  // object changed afterwards (a plug-in deleted) cannot make a client other than the one checked.
+  const config = resolveOptions(options)
   const key = optionsKey(options)
   let shared: SharedClient | undefined
-  const use = () => (shared ??= acquireShared(key, () => createSharedClient(options)))
+  const use = () => (shared ??= acquireShared(key, () => createSharedClient(config)))
   const forward =
     <K extends keyof Methods>(name: K) =>
     (...args: Parameters<Methods[K]>): ReturnType<Methods[K]> =>
@@ -78,8 +79,7 @@ const guarded =
     }
   }
 
-function createSharedClient(options: AuthClientOptions): SharedClient {
-  const config = resolveOptions(options)
+function createSharedClient(config: ResolvedOptions): SharedClient {
   // Without IndexedDB, the session lives in memory; a login transaction must outlive the redirect,
   // so it goes to this tab's sessionStorage instead.
   const store = browserStore(memoryStore)

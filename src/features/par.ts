@@ -19,7 +19,7 @@ import type { ParFeature } from '../core/plugins.js'
  * ```
  */
 export function par(): Plugin<ParFeature> {
-  return { setup: parSetup }
+  return Object.freeze({ setup: parSetup })
 }
 
 function parSetup({ config }: PluginContext): ParFeature {

@@ -36,7 +36,8 @@ function assertResource(value: unknown): asserts value is string {
 export function resourceIndicators(...resources: string[]): ResourcePlugin {
   if (resources.length === 0) throw new AuthError('config_error', 'resourceIndicators() needs at least one resource')
   resources.forEach((resource) => assertResource(resource))
-  return { setup: resourceSetup, resources }
+  // Frozen: a resource added later would get tokens from createFetch() without being checked.
+  return Object.freeze({ setup: resourceSetup, resources: Object.freeze(resources) as string[] })
 }
 
 /**
