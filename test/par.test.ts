@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { toAuthError } from '../src/core/errors.js'
 import { resolveOptions } from '../src/core/options.js'
 import { browserStore, memoryStore } from '../src/core/storage.js'
-import { createAuthClient, type AuthClient } from '../src/index.js'
+import { createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
+import { dpop } from '../src/dpop.js'
 import { par } from '../src/par.js'
 
 const metadata: oauth.AuthorizationServer = {
@@ -74,7 +75,7 @@ describe('loginWithRedirect and PAR', () => {
     vi.unstubAllGlobals()
   })
 
-  const login = async (pars: ReturnType<typeof server>, options: { metadata?: oauth.AuthorizationServer; par?: ReturnType<typeof par> }) => {
+  const login = async (pars: ReturnType<typeof server>, options: Partial<AuthClientOptions>) => {
     const client = createAuthClient({
       issuer: 'https://as.example',
       clientId: 'spa',
@@ -127,6 +128,15 @@ describe('loginWithRedirect and PAR', () => {
     expect(pars.fetch).not.toHaveBeenCalled()
     expect(navigations).toEqual([])
     expect(transactions).toEqual([])
+  })
+
+  it('at a server that requires PAR, without par() but with dpop(): config_error before anything is stored, not even a DPoP key', async () => {
+    const pars = server()
+    const required = { ...metadata, require_pushed_authorization_requests: true, dpop_signing_alg_values_supported: ['ES256'] }
+    const { error } = await login(pars, { metadata: required, dpop: dpop() })
+    expect(error).toMatchObject({ name: 'AuthError', code: 'config_error', message: expect.stringContaining('par()') })
+    expect(navigations).toEqual([])
+    expect((await browserStore().entries()).map(([key]) => key)).toEqual([])
   })
 
   it('at a server that requires PAR, with par(): pushes', async () => {

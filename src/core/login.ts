@@ -45,15 +45,16 @@ export function createLogin({ config, sync, lock, transactions, own, resources, 
     assertNoProtocolParams(params)
     const metadata = await discoverMetadata(config)
     assertSupportedServer(metadata, config.allowInsecureRequests)
+    // Before anything is made or stored (the transaction, a DPoP key): this login cannot happen.
+    if (!par && metadata.require_pushed_authorization_requests === true) {
+      throw new AuthError('config_error', 'The server requires pushed authorization requests: add par()')
+    }
     const maxAge = params.max_age === undefined ? undefined : Number(params.max_age)
     const transaction = createTransaction(owner, { redirectUri, scope, maxAge, appState, metadata })
     const url = await buildAuthorizationUrl(metadata, config.clientId, transaction, params)
     // The grant, and the user's consent, covers every API the app will ask tokens for (RFC 8707 §2.1).
     for (const resource of resources) url.searchParams.append('resource', resource)
     await dpop?.bindCode(url, metadata)
-    if (!par && metadata.require_pushed_authorization_requests === true) {
-      throw new AuthError('config_error', 'The server requires pushed authorization requests: add par()')
-    }
     const destination = par ? await par.push(url, metadata) : url
     await saveTransaction(transactions, owner, transaction)
     navigate(destination)
