@@ -141,3 +141,37 @@ describe('what createAuthClient() was given, changed afterwards, changes nothing
     expect(Object.isFrozen(resourceIndicators('https://api.example/').resources)).toBe(true)
   })
 })
+
+describe('clients of one origin with different plug-in settings share nothing they should not', () => {
+  const base = () => ({ ...options(), redirectUri: `${appOrigin}/callback.html` })
+
+  it("each client's createFetch() follows its own resourceIndicators(): no origin of the other's", async () => {
+    const a = track(createAuthClient({ ...base(), resource: resourceIndicators('https://a.example/') }))
+    const b = track(createAuthClient({ ...base(), resource: resourceIndicators('https://b.example/') }))
+    await expect(createFetch(b)('https://a.example/x')).rejects.toMatchObject({ code: 'config_error' })
+    await expect(createFetch(a)('https://b.example/x')).rejects.toMatchObject({ code: 'config_error' })
+    // Its own resource is allowed: only the missing session stops it.
+    await expect(createFetch(a)('https://a.example/x')).rejects.toMatchObject({ code: 'login_required' })
+  })
+
+  it('allowedOrigins changed after createFetch() changes nothing', async () => {
+    const client = track(createAuthClient(base()))
+    const allowedOrigins = ['https://api.example']
+    const authFetch = createFetch(client, { allowedOrigins })
+    allowedOrigins.push('https://evil.example')
+    await expect(authFetch('https://evil.example/x')).rejects.toMatchObject({ code: 'config_error' })
+  })
+
+  it('a client without dpop() made next to one with it: the DPoP one still fails closed at a server without DPoP', async () => {
+    const plain = track(createAuthClient(base()))
+    const withDPoP = track(createAuthClient({ ...base(), dpop: dpop() }))
+    expect(await plain.isAuthenticated()).toBe(false)
+    const assign = vi.spyOn(location, 'assign').mockImplementation(() => {})
+    try {
+      await expect(withDPoP.loginWithRedirect()).rejects.toMatchObject({ code: 'config_error' })
+      expect(assign).not.toHaveBeenCalled()
+    } finally {
+      assign.mockRestore()
+    }
+  })
+})
