@@ -175,3 +175,30 @@ describe('clients of one origin with different plug-in settings share nothing th
     }
   })
 })
+
+describe('resourceIndicators() through the client', () => {
+  const API = 'https://api.example/'
+  const REPORTS = 'https://reports.example/'
+
+  // (One resource configured: the mock refuses an authorization request with a repeated parameter.)
+  it('the first resource goes with the code exchange and the own refreshes, another with its own refresh', async () => {
+    const tokenRequests: URLSearchParams[] = []
+    const recording: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/token')) tokenRequests.push(new URLSearchParams(String(init?.body)))
+      return fetch(input, init)
+    }
+    const client = track(
+      createAuthClient({ ...options(), fetch: recording, resource: resourceIndicators(API) }),
+    )
+    await client.handleRedirectCallback(await approvedCallbackUrl(client))
+    await client.getAccessToken({ forceRefresh: true })
+    await client.getAccessToken({ resource: REPORTS })
+    expect(tokenRequests.map((body) => [body.get('grant_type'), body.getAll('resource')])).toEqual([
+      ['authorization_code', [API]],
+      ['refresh_token', [API]],
+      ['refresh_token', [REPORTS]],
+    ])
+
+    // invalid_target keeping the session: test/refresh-outcome.test.ts (Node's fetch; happy-dom's loses 4xx bodies).
+  })
+})
