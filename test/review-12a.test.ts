@@ -202,3 +202,32 @@ describe('resourceIndicators() through the client', () => {
     // invalid_target keeping the session: test/refresh-outcome.test.ts (Node's fetch; happy-dom's loses 4xx bodies).
   })
 })
+
+describe("a session whose own token was asked for another resource (the first resource changed: a deploy, or another client of the origin)", () => {
+  it("createFetch() does not send the old API's token to the new first resource: the own token is refreshed for it first", async () => {
+    const before = track(createAuthClient({ ...options(), resource: resourceIndicators('https://orders.example/') }))
+    await before.handleRedirectCallback(await approvedCallbackUrl(before))
+    const ordersToken = await before.getAccessToken()
+
+    const sent: string[] = []
+    const refreshResources: string[][] = []
+    const recording: typeof fetch = async (input, init) => {
+      if (String(input).startsWith('https://reports.example/')) {
+        sent.push(new Headers(init?.headers).get('authorization') ?? '')
+        return new Response('ok')
+      }
+      if (String(input).endsWith('/token')) refreshResources.push(new URLSearchParams(String(init?.body)).getAll('resource'))
+      return fetch(input, init)
+    }
+    const after = track(createAuthClient({ ...options(), fetch: recording, resource: resourceIndicators('https://reports.example/') }))
+    await createFetch(after)('https://reports.example/q')
+
+    expect(sent).toHaveLength(1)
+    expect(sent[0]).not.toBe(`Bearer ${ordersToken}`)
+    expect(refreshResources).toEqual([['https://reports.example/']])
+    // The new token is the session's own from now on: no refresh on the next call.
+    await createFetch(after)('https://reports.example/q')
+    expect(sent[1]).toBe(sent[0])
+    expect(refreshResources).toHaveLength(1)
+  })
+})

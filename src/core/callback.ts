@@ -118,7 +118,7 @@ export async function redeemCallback(
       })
       return { tokens, clockSkew }
     })
-    return { ...sessionFromTokens(tokens, metadata), clockSkew }
+    return { ...sessionFromTokens(tokens, metadata), clockSkew, ...(own.resource !== undefined && { resource: own.resource }) }
   } catch (cause) {
     // The server may quote the code and verifier it was sent in its error.
     throw redacted(toAuthError(cause), [callbackUrl.searchParams.get('code') ?? undefined, transaction.codeVerifier])

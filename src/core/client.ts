@@ -95,7 +95,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   /** Every wait for the cross-tab lock is bounded: its holder may be frozen. */
   const lock: Lock = (task, signal) => withRefreshLock(lockName, task, { waitMs: config.lockWaitMs, signal })
   const isCallback = (url: string) => isCallbackFor(config.redirectUri, config.namespace, url)
-  const sync = createSessionSync(config, store, lockName, () => typeof location !== 'undefined' && isCallback(location.href))
+  const sync = createSessionSync(config, store, lockName, () => typeof location !== 'undefined' && isCallback(location.href), own.resource)
   const tokens = createTokenRefresh(config, sync, lock, lockName, own, dpop)
   const login = createLogin({ config, sync, lock, transactions, own, resources: resources?.resources ?? [], dpop, par })
   const callbacks = new Map<string, ReturnType<typeof login.complete>>()

@@ -14,7 +14,14 @@ export const sessionEnded = (cause?: AuthError) => new AuthError('login_required
  * the version it was written with (see `SessionRecord`), and the state subscribers see. Writes
  * (`share`, `endSession`, `deleteEverywhere`) must run under the client's cross-tab lock.
  */
-export function createSessionSync(config: ResolvedOptions, store: BrowserStore, lockName: string, isCallbackPage: () => boolean) {
+export function createSessionSync(
+  config: ResolvedOptions,
+  store: BrowserStore,
+  lockName: string,
+  isCallbackPage: () => boolean,
+  /** The resource (RFC 8707) of the session's own access token: the first of `resourceIndicators()`. */
+  ownResource?: string,
+) {
   const state = createStateStore({ status: 'loading' })
   let session: Session | undefined
   // The version of `session`, or of the deletion that ended it: the newest this tab has seen (-1: none yet).
@@ -45,13 +52,16 @@ export function createSessionSync(config: ResolvedOptions, store: BrowserStore, 
   }
 
   /**
-   * `candidate`, unless this client must not use it: with DPoP, a Bearer session is none, whether
-   * read from the store (written before DPoP was switched on) or shared by a tab without DPoP (an
-   * old build open across the deploy), so no Bearer token is handed out, nor refreshed with a proof
-   * the server may ignore (RFC 9449 §5).
+   * `candidate` as this client may use it, whether read from the store or shared by another tab
+   * (maybe an old build, open across a deploy). With DPoP, a Bearer session is none, so no Bearer
+   * token is handed out, nor refreshed with a proof the server may ignore (RFC 9449 §5). An own
+   * access token asked for another resource than this client's first is expired, so it is refreshed
+   * for that one before use, never sent to its origin (RFC 8707 §2, RFC 9700 §4.10).
    */
-  const ownSession = (candidate: Session | undefined) =>
-    config.dpop && candidate?.tokenType !== 'dpop' ? undefined : candidate
+  const ownSession = (candidate: Session | undefined) => {
+    if (!candidate || (config.dpop && candidate.tokenType !== 'dpop')) return undefined
+    return candidate.resource === ownResource ? candidate : { ...candidate, expiresAt: candidate.receivedAt }
+  }
 
   const onTabMessage = (message: TabMessage) => {
     const next = message.type === 'session' ? ownSession(message.session) : undefined
@@ -67,7 +77,8 @@ export function createSessionSync(config: ResolvedOptions, store: BrowserStore, 
   /** The stored record, without a session this client must not use (see {@link ownSession}). */
   const readOwn = async (): Promise<SessionRecord> => {
     const record = await readSession(store, config.namespace)
-    return ownSession(record.session) ? record : { version: record.version }
+    const session = ownSession(record.session)
+    return { version: record.version, ...(session && { session }) }
   }
 
   /** The stored record, with its session only if that can still give an access token. */

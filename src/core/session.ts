@@ -38,6 +38,11 @@ export interface Session {
    */
   resourceTokens?: Record<string, AccessToken>
   /**
+   * The resource (RFC 8707) the session's own access token was asked for: the first of
+   * `resourceIndicators()` then. A client whose first resource is another refreshes it before use.
+   */
+  resource?: string
+  /**
    * The server's clock minus the browser's, in seconds, measured when the tokens arrived: ID token
    * times are judged by the server's clock (see `server-clock.ts`).
    */
