@@ -79,6 +79,27 @@ describe('withTokenRetries', () => {
     expect(credentials).toHaveBeenCalledTimes(1)
   })
 
+  // A 401 arrives, then its body fails: fetch() has resolved, so the cancel rejects with the
+  // stream's error. Measured in Chromium: TypeError 'network error' when the connection drops
+  // mid-body, and the abort reason of the request's signal (any value, a plain Error too) when the
+  // caller aborts after the headers.
+  const bodyFailingWith = (failure: unknown) => () =>
+    new Response(new ReadableStream({ start: (controller) => controller.error(failure) }), {
+      status: 401,
+      headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    })
+
+  it.each([
+    ['the connection dropped while its body arrived', new TypeError('network error')],
+    ["the caller's signal aborted with its own reason", new Error('user navigated away')],
+  ])('a 401 invalid_token whose body then fails (%s) is still cured: refreshed and resent', async (_name, failure) => {
+    const server = scriptedServer(bodyFailingWith(failure), ok)
+    const credentials = tokens()
+    expect(await (await withTokenRetries(credentials, server.attempt)).text()).toBe('ok')
+    expect(credentials.mock.calls).toEqual([[false], [true]])
+    expect(server.seen.map((s) => s.authorization)).toEqual(['Bearer token-1', 'Bearer token-2'])
+  })
+
   it('rethrows failures that are not challenges, without retrying', async () => {
     const credentials = tokens()
     const attempt = vi.fn(async () => {

@@ -34,7 +34,11 @@ export async function withTokenRetries<T>(
       const wantsNonce = current.dpop !== undefined && !nonceUsed && oauth.isDPoPNonceError(error)
       const refresh = !wantsNonce && !refreshed && rejectsToken(error)
       if (!wantsNonce && !refresh) throw error
-      await error.response.body?.cancel()
+      // Only lets the refused answer go. The 401 arrived whatever happens to its body: a connection
+      // dropped while the body was arriving, or the caller's signal aborting now, rejects the
+      // cancel with that failure (the caller's own abort reason, whatever it is), which would
+      // escape the transport's classification. The resend meets the same failure in the transport.
+      await error.response.body?.cancel().catch(() => {})
       if (wantsNonce) nonceUsed = true
       else {
         refreshed = true
