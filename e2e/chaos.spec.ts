@@ -81,6 +81,10 @@ function startCalling(page: Page) {
             chain.push(`${link.name}: ${link.message}`)
           }
           message = chain.join(' <- ')
+          // And, for a failure the run does not expect, where the SDK made the error (its own frames).
+          if (!['network_error', 'timeout', 'login_required'].includes(code)) {
+            message += ` (made at ${(error as Error).stack?.split('\n').slice(1, 8).map((frame) => frame.trim()).join(' | ')})`
+          }
         }
         delete chaos.inflight[id]
         chaos.records.push({ kind, start, end: Date.now(), code, message })
