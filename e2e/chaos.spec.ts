@@ -81,9 +81,11 @@ function startCalling(page: Page) {
             chain.push(`${link.name}: ${link.message}`)
           }
           message = chain.join(' <- ')
-          // And, for a failure the run does not expect, where the SDK made the error (its own frames).
+          // And, for a failure the run does not expect, where the SDK made the error and where its
+          // cause was thrown (the SDK keeps the cause's stack frames).
           if (!['network_error', 'timeout', 'login_required'].includes(code)) {
-            message += ` (made at ${(error as Error).stack?.split('\n').slice(1, 8).map((frame) => frame.trim()).join(' | ')})`
+            const frames = (link: unknown) => (link as Error | undefined)?.stack?.split('\n').slice(1, 9).map((frame) => frame.trim()).join(' | ')
+            message += ` (made at ${frames(error)}) (cause thrown at ${frames((error as Error).cause)})`
           }
         }
         delete chaos.inflight[id]

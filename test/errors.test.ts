@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { AuthError, isTransient, toAuthError } from '../src/core/errors.js'
+import { AuthError, isTransient, redacted, toAuthError } from '../src/core/errors.js'
 import { resolveOptions } from '../src/core/options.js'
 
 const as: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }
@@ -15,7 +15,35 @@ async function processTokenResponse(response: Response) {
   throw new Error('expected a failure')
 }
 
+/** What `run` throws. */
+function thrownBy(run: () => never): Error {
+  try {
+    run()
+  } catch (e) {
+    return e as Error
+  }
+}
+
 describe('toAuthError', () => {
+  it('keeps where a cause was thrown (its stack frames), never a message it omits', () => {
+    function readsTheStore(): never {
+      throw new Error('refresh_token=SECRET-1 was refused')
+    }
+    const cause = toAuthError(thrownBy(readsTheStore)).cause as Error
+    expect(cause.message).toBe('Error (message omitted)')
+    expect(cause.stack).toMatch(/^Error: Error \(message omitted\)\n\s+at readsTheStore /)
+    expect(cause.stack).not.toContain('SECRET-1')
+  })
+
+  it('redacts a secret a kept message quoted from the frames it keeps, too', () => {
+    function sendsTheToken(): never {
+      throw new TypeError('the server echoed SECRET-2')
+    }
+    const cause = redacted(toAuthError(thrownBy(sendsTheToken)), ['SECRET-2']).cause as Error
+    expect(cause.stack).toMatch(/^TypeError: the server echoed \[redacted\]\n\s+at sendsTheToken /)
+    expect(cause.stack).not.toContain('SECRET-2')
+  })
+
   it('keeps an AuthError as it is', () => {
     const error = new AuthError('timeout', 'slow')
     expect(toAuthError(error)).toBe(error)

@@ -45,7 +45,8 @@ export type AuthErrorCode =
 /**
  * The only error type the public API throws. What caused it, when anything did, is kept as `cause`:
  * a copy of the original error chain (name, message, `code`, HTTP `status`, the server's `error`
- * and `error_description`) without the responses, bodies and claims the originals carry, since
+ * and `error_description`, and where each was thrown: its stack frames) without the responses,
+ * bodies and claims the originals carry, since
  * those may hold tokens and error trackers record the whole `cause` chain (RFC 9700 §4.3). A code,
  * verifier or token that a server quoted back in its error is replaced by `[redacted]`.
  *
@@ -125,6 +126,10 @@ function copyChain(cause: unknown, hide?: Hide, depth = 0): Error | undefined {
   if (cause instanceof AuthError) return hide ? redactedWith(cause, hide) : cause
   const copy = new CauseCopy(hide ? hide(cause.message) : messageOf(cause), { cause: copyChain(cause.cause, hide, depth + 1) })
   copy.name = cause.name
+  // Where it was thrown: its stack without the `name: message` V8 starts it with, since a message
+  // may quote what failed. A stack that does not start with exactly those is left out.
+  const header = `${cause}`
+  if (cause.stack?.startsWith(header)) copy.stack = `${copy.name}: ${copy.message}${cause.stack.slice(header.length)}`
   for (const field of explainingFields) {
     const value = (cause as unknown as Record<string, unknown>)[field]
     if (typeof value === 'number') Object.assign(copy, { [field]: value })
