@@ -1,2 +1,6 @@
-// `pixie-auth/fetch`: a `fetch()` that sends the access token, only to the origins it may go to.
+/**
+ * `pixie-auth/fetch`: a `fetch()` that sends the access token, only to the origins it may go to.
+ *
+ * @module pixie-auth/fetch
+ */
 export { createFetch, type AuthorizedFetch, type FetchOptions } from './features/fetch.js'

@@ -1,7 +1,11 @@
-// The core entry, `pixie-auth`: redirect login, tokens refreshed under the cross-tab lock, the
-// session in IndexedDB shared by the tabs, logout, state and errors. Every other feature is an
-// entry of its own (`pixie-auth/dpop`, `pixie-auth/fetch`...), so what an app does not import
-// never reaches its bundle.
+/**
+ * The core entry, `pixie-auth`: redirect login, tokens refreshed under the cross-tab lock, the
+ * session in IndexedDB shared by the tabs, logout, state and errors. Every other feature is an
+ * entry of its own (`pixie-auth/dpop`, `pixie-auth/fetch`...), so what an app does not import
+ * never reaches its bundle.
+ *
+ * @module pixie-auth
+ */
 export { createAuthClient } from './core/client.js'
 export type { AuthClient, GetAccessTokenOptions, LoginOptions, LogoutOptions, RedirectCallbackResult } from './core/types.js'
 export type { AuthClientOptions, Plugin, PluginContext } from './core/options.js'

@@ -1,2 +1,6 @@
-// `pixie-auth/resource`: resource indicators (RFC 8707), a plug-in for `createAuthClient()`.
+/**
+ * `pixie-auth/resource`: resource indicators (RFC 8707), a plug-in for `createAuthClient()`.
+ *
+ * @module pixie-auth/resource
+ */
 export { resourceIndicators, type ResourcePlugin } from './features/resource.js'

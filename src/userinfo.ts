@@ -1,2 +1,6 @@
-// `pixie-auth/userinfo`: the user's claims from the UserInfo endpoint (OIDC Core §5.3).
+/**
+ * `pixie-auth/userinfo`: the user's claims from the UserInfo endpoint (OIDC Core §5.3).
+ *
+ * @module pixie-auth/userinfo
+ */
 export { fetchUser } from './features/userinfo.js'

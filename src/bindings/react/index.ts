@@ -1,5 +1,9 @@
-// React bindings: a context holding one client, and hooks that read the core's state. Behaviour
-// lives in the core; this file only connects it to React's lifecycle.
+/**
+ * React bindings: a context holding one client, and hooks that read the core's state. Behaviour
+ * lives in the core; this file only connects it to React's lifecycle.
+ *
+ * @module pixie-auth/react
+ */
 import {
   createContext,
   createElement,

@@ -1,5 +1,9 @@
-// Vue bindings: a plugin that provides one client and a reactive copy of its state, a composable,
-// and a vue-router guard. Behaviour lives in the core; this file only connects it to Vue.
+/**
+ * Vue bindings: a plugin that provides one client and a reactive copy of its state, a composable,
+ * and a vue-router guard. Behaviour lives in the core; this file only connects it to Vue.
+ *
+ * @module pixie-auth/vue
+ */
 import { computed, inject, shallowRef, type App, type ComputedRef, type InjectionKey, type ShallowRef } from 'vue'
 import { authActions, type AuthActions, type ClientOrOptions } from '../auth-actions.js'
 import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../../index.js'
