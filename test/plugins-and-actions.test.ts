@@ -3,9 +3,12 @@
 // fetchUser) given something that is not a client made by createAuthClient().
 import { describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
+import { dpop } from '../src/dpop.js'
 import { createFetch } from '../src/fetch.js'
+import { par } from '../src/par.js'
 import { loginWithPopup } from '../src/popup.js'
 import { resourceIndicators } from '../src/resource.js'
+import { silentLogin } from '../src/silent-login.js'
 import { fetchUser } from '../src/userinfo.js'
 import { fakeClient } from './fake-client.js'
 import { approvedCallbackUrl, expectProtectedApiAnswers, useApprovingProvider, usePage } from './mock-provider-login.js'
@@ -40,6 +43,11 @@ describe('a plug-in option given anything but its plug-in', () => {
     ['resource', ['https://api.example/'], "resourceIndicators() from 'pixie-auth/resource'"],
     ['silentLogin', 'iframe', "silentLogin() from 'pixie-auth/silent-login'"],
     ['dpop', { setup: 'not a function' }, "dpop() from 'pixie-auth/dpop'"],
+    // Another feature's plug-in, in JavaScript or past a cast: refused at once, not a TypeError at login.
+    ['dpop', par(), "dpop() from 'pixie-auth/dpop'"],
+    ['par', dpop(), "par() from 'pixie-auth/par'"],
+    ['resource', silentLogin(), "resourceIndicators() from 'pixie-auth/resource'"],
+    ['silentLogin', resourceIndicators('https://api.example/'), "silentLogin() from 'pixie-auth/silent-login'"],
   ])('%s: %j throws config_error at createAuthClient(), naming the import', (name, value, maker) => {
     const options = { ...base, [name]: value } as unknown as AuthClientOptions
     let thrown: unknown

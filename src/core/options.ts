@@ -26,6 +26,8 @@ export interface PluginContext {
  * ```
  */
 export interface Plugin<Feature> {
+  /** The option of `createAuthClient()` it is for. @internal */
+  readonly option: 'dpop' | 'par' | 'resource' | 'silentLogin'
   /** @internal */
   setup(context: PluginContext): Feature
 }
@@ -231,8 +233,9 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     throw new AuthError('config_error', 'clientId is required')
   }
   for (const [name, maker] of pluginMakers) {
-    const plugin = options[name] as { setup?: unknown } | undefined
-    if (plugin !== undefined && typeof plugin?.setup !== 'function') {
+    // Another feature's plug-in too (JavaScript, a cast): its `setup` would make the wrong feature.
+    const plugin = options[name] as { option?: unknown; setup?: unknown } | undefined
+    if (plugin !== undefined && (plugin?.option !== name || typeof plugin.setup !== 'function')) {
       throw new AuthError('config_error', `${name} takes ${maker}`)
     }
   }

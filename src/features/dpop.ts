@@ -153,7 +153,7 @@ async function withDPoPNonceRetry<T>(request: () => Promise<T>): Promise<T> {
  * ```
  */
 export function dpop(): Plugin<DPoPFeature> {
-  return Object.freeze({ setup: dpopSetup })
+  return Object.freeze({ option: 'dpop', setup: dpopSetup })
 }
 
 function dpopSetup({ config, store }: PluginContext): DPoPFeature {

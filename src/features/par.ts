@@ -19,7 +19,7 @@ import type { ParFeature } from '../core/plugins.js'
  * ```
  */
 export function par(): Plugin<ParFeature> {
-  return Object.freeze({ setup: parSetup })
+  return Object.freeze({ option: 'par', setup: parSetup })
 }
 
 function parSetup({ config }: PluginContext): ParFeature {

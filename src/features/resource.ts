@@ -37,7 +37,7 @@ export function resourceIndicators(...resources: string[]): ResourcePlugin {
   if (resources.length === 0) throw new AuthError('config_error', 'resourceIndicators() needs at least one resource')
   resources.forEach((resource) => assertResource(resource))
   // Frozen: a resource added later would get tokens from createFetch() without being checked.
-  return Object.freeze({ setup: resourceSetup, resources: Object.freeze(resources) as string[] })
+  return Object.freeze({ option: 'resource', setup: resourceSetup, resources: Object.freeze(resources) as string[] })
 }
 
 /**

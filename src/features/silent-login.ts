@@ -137,7 +137,7 @@ export function silentLogin({ redirectUri, timeoutSeconds = 10 }: SilentLoginOpt
     throw new AuthError('config_error', 'silentLogin redirectUri must be an absolute URL')
   }
   if (!(timeoutSeconds > 0)) throw new AuthError('config_error', 'silentLogin timeoutSeconds must be a positive number')
-  return Object.freeze({ setup: silentLoginSetup, redirectUri, timeoutSeconds })
+  return Object.freeze({ option: 'silentLogin', setup: silentLoginSetup, redirectUri, timeoutSeconds })
 }
 
 function silentLoginSetup(this: SilentLoginPlugin, { config }: PluginContext): SilentLoginFeature {
