@@ -8,7 +8,7 @@
  */
 export { createAuthClient } from './core/client.js'
 export type { AuthClient, GetAccessTokenOptions, LoginOptions, LogoutOptions, RedirectCallbackResult } from './core/types.js'
-export type { AuthClientOptions, Plugin, PluginContext } from './core/options.js'
+export type { AuthClientOptions, Plugin } from './core/options.js'
 export type { AuthState, AuthStateListener } from './core/auth-state.js'
 export { AuthError } from './core/errors.js'
 export type { AuthErrorCode } from './core/errors.js'

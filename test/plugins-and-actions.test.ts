@@ -60,6 +60,16 @@ describe('a plug-in option given anything but its plug-in', () => {
     expect(thrown).toMatchObject({ code: 'config_error', message: `${name} takes ${maker}` })
   })
 
+  it.each([
+    ['allowedOrigins', ['https://api.example'], 'createFetch(auth, { allowedOrigins })'],
+    ['silentRedirectUri', 'https://app.example/silent', 'silentLogin({ redirectUri })'],
+    ['silentLoginTimeoutSeconds', 5, 'silentLogin({ timeoutSeconds })'],
+  ])('refuses the 0.1 option %s, which moved into a feature, naming where it went', (name, value, replacement) => {
+    expect(() => createAuthClient({ ...base, [name]: value } as AuthClientOptions)).toThrow(
+      expect.objectContaining({ code: 'config_error', message: expect.stringContaining(replacement) }),
+    )
+  })
+
   it('leaves the plug-in options that are left out alone', () => {
     const options = { ...base, dpop: undefined, par: undefined, resource: undefined, silentLogin: undefined }
     expect(() => createAuthClient(options).dispose()).not.toThrow()

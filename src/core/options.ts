@@ -183,6 +183,13 @@ const pluginMakers = [
   ['silentLogin', "silentLogin() from 'pixie-auth/silent-login'"],
 ] as const
 
+/** Options of 0.1 that moved into a feature: a JavaScript app that still passes one is told where. */
+const movedOptions = [
+  ['allowedOrigins', 'createFetch(auth, { allowedOrigins })'],
+  ['silentRedirectUri', 'silentLogin({ redirectUri })'],
+  ['silentLoginTimeoutSeconds', 'silentLogin({ timeoutSeconds })'],
+]
+
 function requireUrl(name: string, value: unknown): URL {
   if (typeof value !== 'string' || !URL.canParse(value)) {
     throw new AuthError('config_error', `${name} must be an absolute URL`)
@@ -238,6 +245,9 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     if (plugin !== undefined && (plugin?.option !== name || typeof plugin.setup !== 'function')) {
       throw new AuthError('config_error', `${name} takes ${maker}`)
     }
+  }
+  for (const [name, replacement] of movedOptions) {
+    if (name in options) throw new AuthError('config_error', `${name} moved to ${replacement}`)
   }
   const timeoutSeconds = options.timeoutSeconds ?? 10
   const refreshRetries = options.refreshRetries ?? 2
