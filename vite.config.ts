@@ -23,6 +23,10 @@ export default defineConfig({
     },
     rollupOptions: {
       external: ['oauth4webapi', 'idb-keyval', 'react', 'react/jsx-runtime', 'vue', 'vue-router'],
+      // One file per source module, as src/ has them: the app's bundler then splits pixie-auth as
+      // finely as its own code. Chunks made here would tie modules together, and a page that needs
+      // one (the popup's callback page: handlePopupCallback) would load all of them.
+      output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
     },
   },
 })

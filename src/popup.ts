@@ -4,4 +4,4 @@
  * @module pixie-auth/popup
  */
 export { loginWithPopup, type PopupLoginOptions } from './features/popup.js'
-export { handlePopupCallback } from './features/response-channel.js'
+export { handlePopupCallback } from './features/popup-callback.js'

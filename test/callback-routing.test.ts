@@ -2,7 +2,7 @@
 // Which page is whose callback: detection by the redirect URI's origin and path and by the client
 // that made the login, several clients on one origin, and responses that come back elsewhere.
 import { afterEach, describe, expect, it } from 'vitest'
-import { isAtRedirectUri } from '../src/core/callback.js'
+import { isAtRedirectUri } from '../src/core/callback-url.js'
 import { createAuthClient, handleRedirectCallbackOnce, type AuthClient } from '../src/index.js'
 import { approvedCallbackUrl, codeRedemptions, useApprovingProvider, visit } from './mock-provider-login.js'
 

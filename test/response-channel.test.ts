@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../src/core/errors.js'
-import { isResponseTo, loginElsewhere, messageUrl, waitForResponse, type ResponseWatch } from '../src/features/response-channel.js'
+import { messageUrl } from '../src/features/popup-callback.js'
+import { isResponseTo, loginElsewhere, waitForResponse, type ResponseWatch } from '../src/features/response-channel.js'
 
 const REDIRECT = 'https://app.example/popup-callback.html'
 const response = (query: string) => `${REDIRECT}?${query}`

@@ -1,5 +1,6 @@
 import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } from './authorize.js'
-import { cleanCallbackUrl, parseCallbackUrl, redeemCallback } from './callback.js'
+import { redeemCallback } from './callback.js'
+import { cleanCallbackUrl, parseCallbackUrl } from './callback-url.js'
 import { discoverMetadata } from './discovery.js'
 import { AuthError, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'

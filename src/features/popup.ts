@@ -2,7 +2,8 @@ import { AuthError, toAuthError } from '../core/errors.js'
 import { internalsOf } from '../core/internals.js'
 import type { LoginSteps } from '../core/plugins.js'
 import type { AuthClient, LoginOptions, RedirectCallbackResult } from '../core/types.js'
-import { assertSameOriginRedirect, loginElsewhere, messageUrl, type ResponseWatch } from './response-channel.js'
+import { messageUrl } from './popup-callback.js'
+import { assertSameOriginRedirect, loginElsewhere, type ResponseWatch } from './response-channel.js'
 
 const popupWidth = 500
 const popupHeight = 650

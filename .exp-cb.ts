@@ -1,0 +1,1 @@
+export { handlePopupCallback } from './dist/popup.js'
