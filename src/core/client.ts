@@ -100,15 +100,11 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const login = createLogin({ config, sync, lock, transactions, own, resources: resources?.resources ?? [], dpop, par })
   const callbacks = new Map<string, ReturnType<typeof login.complete>>()
 
-  const restore = () => {
-    tokens.start()
-    return sync.restore()
-  }
 
   async function getAccessToken({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}): Promise<string> {
     // A call the client cannot answer is a config_error, session or not.
     const target = requestedTarget(resources, resource, scope)
-    await restore()
+    await sync.restore()
     const session = sync.current()
     if (!session) throw new AuthError('login_required', 'Not logged in')
     const current = tokenFor(session, target)
@@ -146,7 +142,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
       return { accessToken, dpop: token?.tokenType === 'dpop' ? await dpop?.handle(session?.clockSkew) : undefined }
     },
     session: async () => {
-      await restore()
+      await sync.restore()
       return sync.current()
     },
     updateSession: (change) =>
@@ -174,7 +170,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     isAuthenticated: guarded(async () => (await internals.session()) !== undefined),
     logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, dpop }, options)),
     subscribe(listener) {
-      void restore()
+      void sync.restore()
       return sync.state.subscribe(listener)
     },
     getState: sync.state.get,

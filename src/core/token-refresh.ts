@@ -1,7 +1,7 @@
 import { AuthError, isTransient, redacted, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature } from './plugins.js'
-import { reconnectJitterMs, watchConnectivity, type Connectivity } from './reconnect.js'
+import { reconnectJitterMs, watchConnectivity } from './reconnect.js'
 import { isRefreshTokenDead, refreshSession } from './refresh.js'
 import { ifLockAvailable } from './refresh-lock.js'
 import { transientRetryPolicy, withRetries } from './retry.js'
@@ -32,8 +32,10 @@ export function createTokenRefresh(
   const refreshing = new Map<string, Promise<Session>>()
   // The session whose refresh failed transiently: while it is still the current one, a retry is due.
   let failedSession: Session | undefined
-  let connectivity: Connectivity | undefined
-  const offline = () => connectivity?.offline() ?? false
+  // Watched from the client's first use, whichever call that is: an `offline` event missed then
+  // would make a refresh retry with backoff instead of failing fast.
+  const connectivity = watchConnectivity(retryFailedRefresh)
+  const offline = () => connectivity.offline()
 
   /** A refresh failed but the session stands: the state says why, and it is tried again later. */
   const refreshFailed = (error: AuthError) => {
@@ -111,11 +113,6 @@ export function createTokenRefresh(
   }
 
   return {
-    /** Starts listening for the browser coming back online or visible. */
-    start() {
-      connectivity ??= watchConnectivity(retryFailedRefresh)
-    },
-
     /**
      * A fresh token for `target` (default: the session's own): shared by every concurrent call for
      * the same target. With `staleAccessToken`, one that is not it (the API refused it).
@@ -134,9 +131,9 @@ export function createTokenRefresh(
       return pending
     },
 
+    /** Stops listening for good: a call still under way after it must not start listening again. */
     stop() {
-      connectivity?.stop()
-      connectivity = undefined
+      connectivity.stop()
     },
   }
 }

@@ -1,0 +1,73 @@
+// fetchUser() and the client's lifecycle, in Node (oauth4webapi's UserInfo request needs Node's
+// URL, which happy-dom replaces): a page is a stubbed window and document. A client disposed of
+// while a call is under way stays closed.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createAuthClient, type AuthClient } from '../src/index.js'
+import { fetchUser } from '../src/userinfo.js'
+import { approvedCallbackUrl, useApprovingProvider, usePage } from './mock-provider-login.js'
+import { nextTask } from './open-channels.js'
+
+const appOrigin = 'http://localhost:5173'
+const provider = useApprovingProvider()
+const track = usePage(appOrigin)
+
+/** The page's listeners for `online` that were added and not removed. */
+let onlineListeners = 0
+beforeEach(() => {
+  onlineListeners = 0
+  const page = new EventTarget()
+  const add = page.addEventListener.bind(page)
+  const remove = page.removeEventListener.bind(page)
+  page.addEventListener = (type: string, ...rest: [never, never?]) => {
+    if (type === 'online') onlineListeners += 1
+    add(type, ...rest)
+  }
+  page.removeEventListener = (type: string, ...rest: [never, never?]) => {
+    if (type === 'online') onlineListeners -= 1
+    remove(type, ...rest)
+  }
+  vi.stubGlobal('window', page)
+  vi.stubGlobal('document', Object.assign(new EventTarget(), { visibilityState: 'visible' }))
+})
+// Before usePage() takes the page away (hooks run in reverse): the last dispose() closes on the next task.
+let client: AuthClient | undefined
+afterEach(async () => {
+  client?.dispose()
+  client = undefined
+  await nextTask()
+})
+
+async function control(path: string, body?: unknown) {
+  const response = await fetch(`${provider().url}/__control/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  expect(response.ok, `control ${path}`).toBe(true)
+  return response.json()
+}
+
+async function loggedIn(): Promise<AuthClient> {
+  await control('reset', { config: { autoApprove: true } })
+  client = track(
+    createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid offline_access' }),
+  )
+  await client.handleRedirectCallback(await approvedCallbackUrl(client))
+  expect(client.getState().status).toBe('authenticated')
+  return client
+}
+
+describe('fetchUser() and the lifecycle of the client', () => {
+  it('a client disposed of while fetchUser() waits for UserInfo leaves no online listener behind', async () => {
+    const auth = await loggedIn()
+    await auth.getAccessToken()
+    expect(onlineListeners).toBe(1)
+    await control('faults', [{ endpoint: 'userinfo', type: 'delay', delayMs: 300 }])
+    const pending = fetchUser(auth)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    auth.dispose()
+    await nextTask()
+    expect(onlineListeners).toBe(0)
+    expect((await pending)?.sub).toBe('user-ada')
+    expect(onlineListeners).toBe(0)
+  })
+})
