@@ -1,6 +1,8 @@
 // fetchUser() and the client's lifecycle, in Node (oauth4webapi's UserInfo request needs Node's
 // URL, which happy-dom replaces): a page is a stubbed window and document. A client disposed of
-// while a call is under way stays closed.
+// while a call is under way stays closed, and a tab never holds a version (see `SessionRecord`)
+// without the session written with it, so a late message from another tab still counts.
+import { createStore, set } from 'idb-keyval'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../src/index.js'
 import { fetchUser } from '../src/userinfo.js'
@@ -37,6 +39,8 @@ afterEach(async () => {
   await nextTask()
 })
 
+const namespace = () => `${new URL(provider().url).href}#pixie-demo`
+
 async function control(path: string, body?: unknown) {
   const response = await fetch(`${provider().url}/__control/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
@@ -56,6 +60,14 @@ async function loggedIn(): Promise<AuthClient> {
   return client
 }
 
+/** Sends `message` as another tab would, on the client's channel. */
+async function fromAnotherTab(message: unknown) {
+  const channel = new BroadcastChannel(`pixie-auth:${namespace()}`)
+  channel.postMessage(message)
+  channel.close()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+}
+
 describe('fetchUser() and the lifecycle of the client', () => {
   it('a client disposed of while fetchUser() waits for UserInfo leaves no online listener behind', async () => {
     const auth = await loggedIn()
@@ -69,5 +81,17 @@ describe('fetchUser() and the lifecycle of the client', () => {
     expect(onlineListeners).toBe(0)
     expect((await pending)?.sub).toBe('user-ada')
     expect(onlineListeners).toBe(0)
+  })
+
+  it('takes a logout announced after fetchUser() read the store', async () => {
+    const auth = await loggedIn()
+    await auth.getAccessToken()
+    // Another tab logged out: its deletion is stored, its message still on the way.
+    const deleted = Date.now() + 60_000
+    await set(`session:${namespace()}`, { version: deleted }, createStore('pixie-auth', 'kv'))
+    await fetchUser(auth)
+    await fromAnotherTab({ type: 'ended', version: deleted, reason: 'logout' })
+    expect(auth.getState().status).toBe('unauthenticated')
+    await expect(auth.getAccessToken()).rejects.toMatchObject({ code: 'login_required' })
   })
 })

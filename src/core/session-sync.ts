@@ -138,9 +138,11 @@ export function createSessionSync(
      */
     async readNewest(): Promise<SessionRecord> {
       const stored = await readOwn()
-      const newest = stored.version > 0 && stored.version < version ? { version, session } : stored
-      version = Math.max(version, newest.version)
-      return newest
+      if (stored.version > 0 && stored.version < version) return { version, session }
+      // Taken whole, never its version alone: a tab holding a version without its session would
+      // drop the message that announces it, which may come after this read.
+      adoptRecord(stored)
+      return stored
     },
 
     /** Under the lock: stores `next` with its version and tells the other tabs. */
