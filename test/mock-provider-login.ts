@@ -110,3 +110,33 @@ export async function codeRedemptions(provider: MockProvider): Promise<number> {
 
 /** Puts the page at `url`, as a browser that just navigated there. */
 export const visit = (url: string) => (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url)
+
+/** Calls the mock's control API, `/__control/<path>`: a GET, or a POST of `body` as JSON. */
+export async function controlProvider(provider: MockProvider, path: string, body?: unknown) {
+  const response = await fetch(`${provider.url}/__control/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  expect(response.ok, `control ${path}`).toBe(true)
+  return response.json()
+}
+
+/** Sends `message` as another tab would, on the channel of the client `clientId` of `provider`. */
+export async function fromAnotherTab(provider: MockProvider, clientId: string, message: unknown) {
+  const channel = new BroadcastChannel(`pixie-auth:${new URL(provider.url).href}#${clientId}`)
+  channel.postMessage(message)
+  channel.close()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+}
+
+/**
+ * In happy-dom: logs `client` in as a page does, at its redirect URI `${appOrigin}/`, completing the
+ * login on the callback page with `handleRedirectCallback()`.
+ */
+export async function logInOnPage(client: AuthClient, appOrigin: string) {
+  visit(`${appOrigin}/`)
+  visit(await approvedCallbackUrl(client))
+  await client.handleRedirectCallback()
+  expect(client.getState().status).toBe('authenticated')
+  return client
+}

@@ -3,7 +3,7 @@
 // `offline` event that comes before the first refresh still makes that refresh fail fast.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../src/index.js'
-import { approvedCallbackUrl, useApprovingProvider, visit } from './mock-provider-login.js'
+import { controlProvider, logInOnPage, useApprovingProvider } from './mock-provider-login.js'
 import { nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5173'
@@ -16,24 +16,13 @@ afterEach(async () => {
   await nextTask()
 })
 
-async function control(path: string, body?: unknown) {
-  const response = await fetch(`${provider().url}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(response.ok, `control ${path}`).toBe(true)
-  return response.json()
-}
+const control = (path: string, body?: unknown) => controlProvider(provider(), path, body)
 
 /** A client whose only call so far completed a login: the page's first call on a callback page. */
 async function loggedInByCallback() {
   await control('reset', { config: { autoApprove: true } })
   auth = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid offline_access' })
-  visit(`${appOrigin}/`)
-  visit(await approvedCallbackUrl(auth))
-  await auth.handleRedirectCallback()
-  expect(auth.getState().status).toBe('authenticated')
-  return auth
+  return logInOnPage(auth, appOrigin)
 }
 
 

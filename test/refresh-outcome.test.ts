@@ -6,7 +6,7 @@ import type { Fault } from '../e2e/provider/mock-provider.mjs'
 import { AuthError, createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
 import { dpop } from '../src/dpop.js'
 import { resourceIndicators } from '../src/resource.js'
-import { approvedCallbackUrl, useApprovingProvider, usePage, type MockProvider } from './mock-provider-login.js'
+import { approvedCallbackUrl, controlProvider, useApprovingProvider, usePage, type MockProvider } from './mock-provider-login.js'
 
 const appOrigin = 'http://localhost:5173'
 const provider = useApprovingProvider()
@@ -14,14 +14,7 @@ const track = usePage(appOrigin)
 const newClient = (options: Partial<AuthClientOptions> = {}) =>
   track(createAuthClient({ issuer: provider().url, clientId: 'pixie-e2e', redirectUri: `${appOrigin}/callback.html`, ...options }))
 
-async function control(path: string, body?: unknown) {
-  const response = await fetch(`${provider().url}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(response.ok, `control ${path}`).toBe(true)
-  return response.json()
-}
+const control = (path: string, body?: unknown) => controlProvider(provider(), path, body)
 
 const queue = (...faults: Fault[]) => control('faults', faults)
 const refreshRequests = async () => (await control('stats')).tokenRequests.refresh_token as number

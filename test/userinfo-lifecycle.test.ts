@@ -6,7 +6,7 @@ import { createStore, set } from 'idb-keyval'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../src/index.js'
 import { fetchUser } from '../src/userinfo.js'
-import { approvedCallbackUrl, useApprovingProvider, usePage } from './mock-provider-login.js'
+import { approvedCallbackUrl, controlProvider, fromAnotherTab, useApprovingProvider, usePage } from './mock-provider-login.js'
 import { nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5173'
@@ -41,14 +41,7 @@ afterEach(async () => {
 
 const namespace = () => `${new URL(provider().url).href}#pixie-demo`
 
-async function control(path: string, body?: unknown) {
-  const response = await fetch(`${provider().url}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(response.ok, `control ${path}`).toBe(true)
-  return response.json()
-}
+const control = (path: string, body?: unknown) => controlProvider(provider(), path, body)
 
 async function loggedIn(): Promise<AuthClient> {
   await control('reset', { config: { autoApprove: true } })
@@ -60,13 +53,6 @@ async function loggedIn(): Promise<AuthClient> {
   return client
 }
 
-/** Sends `message` as another tab would, on the client's channel. */
-async function fromAnotherTab(message: unknown) {
-  const channel = new BroadcastChannel(`pixie-auth:${namespace()}`)
-  channel.postMessage(message)
-  channel.close()
-  await new Promise((resolve) => setTimeout(resolve, 50))
-}
 
 describe('fetchUser() and the lifecycle of the client', () => {
   it('a client disposed of while fetchUser() waits for UserInfo leaves no online listener behind', async () => {
@@ -90,7 +76,7 @@ describe('fetchUser() and the lifecycle of the client', () => {
     const deleted = Date.now() + 60_000
     await set(`session:${namespace()}`, { version: deleted }, createStore('pixie-auth', 'kv'))
     await fetchUser(auth)
-    await fromAnotherTab({ type: 'ended', version: deleted, reason: 'logout' })
+    await fromAnotherTab(provider(), 'pixie-demo', { type: 'ended', version: deleted, reason: 'logout' })
     expect(auth.getState().status).toBe('unauthenticated')
     await expect(auth.getAccessToken()).rejects.toMatchObject({ code: 'login_required' })
   })
