@@ -100,7 +100,6 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const login = createLogin({ config, sync, lock, transactions, own, resources: resources?.resources ?? [], dpop, par })
   const callbacks = new Map<string, ReturnType<typeof login.complete>>()
 
-
   async function getAccessToken({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}): Promise<string> {
     // A call the client cannot answer is a config_error, session or not.
     const target = requestedTarget(resources, resource, scope)
