@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { bindAuthorizationCode, dpopKeys } from '../src/features/dpop.js'
 import { dpop } from '../src/dpop.js'
 import { resolveOptions } from '../src/core/options.js'
-import { refreshSession } from '../src/core/refresh.js'
+import { refreshSession } from '../src/core/refresh-request.js'
 import type { Session } from '../src/core/session.js'
 import { browserStore, memoryStore } from '../src/core/storage.js'
 

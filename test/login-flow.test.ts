@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
 import { AuthError } from '../src/core/errors.js'
-import { ensureAuthenticated, handleRedirectCallbackOnce } from '../src/core/login-flow.js'
+import { ensureAuthenticated, handleRedirectCallbackOnce } from '../src/core/guards.js'
 import { deferred, fakeClient } from './fake-client.js'
 
 describe('handleRedirectCallbackOnce', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveOptions } from '../src/core/options.js'
-import { refreshSession } from '../src/core/refresh.js'
+import { refreshSession } from '../src/core/refresh-request.js'
 import { measureClockSkew } from '../src/core/server-clock.js'
 import type { Session } from '../src/core/session.js'
 

@@ -11,7 +11,7 @@ import { createSessionSync } from './session-sync.js'
 import { acquireShared, optionsKey, peekShared, releaseShared } from './shared-clients.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
 import { requestedTarget, tokenFor } from './targets.js'
-import { createTokenRefresh, type Lock } from './token-refresh.js'
+import { createTokenRefresh, type Lock } from './refresh-coordination.js'
 import type { AuthClient, GetAccessTokenOptions, LoginOptions, LogoutOptions } from './types.js'
 
 /** What clients made with equal options share; each `createAuthClient()` returns a handle to it. */

@@ -8,7 +8,7 @@ import type { DPoPFeature, LoginSteps, ParFeature, TokenSender } from './plugins
 import type { SessionSync } from './session-sync.js'
 import type { KeyValueStore } from './storage.js'
 import type { TokenTarget } from './targets.js'
-import type { Lock } from './token-refresh.js'
+import type { Lock } from './refresh-coordination.js'
 import { createTransaction, discardTransaction, isOwnState, saveTransaction, takeTransaction } from './transaction.js'
 import type { LoginOptions, RedirectCallbackResult } from './types.js'
 

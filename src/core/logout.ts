@@ -5,7 +5,7 @@ import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature } from './plugins.js'
 import type { Session } from './session.js'
 import type { SessionSync } from './session-sync.js'
-import type { Lock } from './token-refresh.js'
+import type { Lock } from './refresh-coordination.js'
 import type { LogoutOptions } from './types.js'
 import { assertNavigationUrl } from './url-policy.js'
 
