@@ -2,7 +2,7 @@ import type { AuthState } from './auth-state.js'
 import { isCallbackFor } from './callback.js'
 import { AuthError, toAuthError } from './errors.js'
 import { registerInternals, type ClientInternals } from './internals.js'
-import { createLogin } from './login.js'
+import { createLoginFlow } from './login-flow.js'
 import { endSessionEverywhere } from './logout.js'
 import { resolveOptions, type AuthClientOptions, type ResolvedOptions } from './options.js'
 import { withRefreshLock } from './refresh-lock.js'
@@ -11,7 +11,7 @@ import { createSessionSync } from './session-sync.js'
 import { acquireShared, optionsKey, peekShared, releaseShared } from './shared-clients.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
 import { requestedTarget, tokenFor } from './targets.js'
-import { createTokenRefresh, type Lock } from './refresh-coordination.js'
+import { createRefreshCoordination, type Lock } from './refresh-coordination.js'
 import type { AuthClient, GetAccessTokenOptions, LoginOptions, LogoutOptions } from './types.js'
 
 /** What clients made with equal options share; each `createAuthClient()` returns a handle to it. */
@@ -96,8 +96,8 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const lock: Lock = (task, signal) => withRefreshLock(lockName, task, { waitMs: config.lockWaitMs, signal })
   const isCallback = (url: string) => isCallbackFor(config.redirectUri, config.namespace, url)
   const sync = createSessionSync(config, store, lockName, () => typeof location !== 'undefined' && isCallback(location.href), own.resource)
-  const tokens = createTokenRefresh(config, sync, lock, lockName, own, dpop)
-  const login = createLogin({ config, sync, lock, transactions, own, resources: resources?.resources ?? [], dpop, par })
+  const tokens = createRefreshCoordination(config, sync, lock, lockName, own, dpop)
+  const login = createLoginFlow({ config, sync, lock, transactions, own, resources: resources?.resources ?? [], dpop, par })
   const callbacks = new Map<string, ReturnType<typeof login.complete>>()
 
   async function getAccessToken({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}): Promise<string> {

@@ -17,7 +17,7 @@ export type Lock = <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<
  * under the lock, a waiting tab answered by the session another tab shares. A transient failure
  * keeps the session and is tried again once when the browser is back online or visible.
  */
-export function createTokenRefresh(
+export function createRefreshCoordination(
   config: ResolvedOptions,
   sync: SessionSync,
   lock: Lock,

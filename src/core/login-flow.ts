@@ -31,7 +31,7 @@ export interface LoginParts {
  * Starts and completes logins: the authorization request with PKCE, one-time `state` and `nonce`
  * (RFC 9700 §2.1.1), and the redemption of its response under the cross-tab lock.
  */
-export function createLogin({ config, sync, lock, transactions, own, resources, dpop, par }: LoginParts) {
+export function createLoginFlow({ config, sync, lock, transactions, own, resources, dpop, par }: LoginParts) {
   const owner = { namespace: config.namespace, issuer: config.issuer.href, clientId: config.clientId }
   const send: TokenSender = dpop?.sender() ?? ((request) => request({}))
 
