@@ -40,8 +40,8 @@ export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   // The chaos run (`npm run test:chaos`) is out of `npm test` until the rare invalid_response it
-  // found in auth.fetch() is explained and fixed (issue 11): a plain Error thrown inside the refresh
-  // a tab's two calls share after a 401 invalid_token. Its other figures held in every run.
+  // found is explained and fixed (issue 11): a plain Error, made while the tab handled another tab's
+  // BroadcastChannel message, fails the refresh two calls of the tab share. Its other figures held.
   testIgnore: process.env.PIXIE_CHAOS ? [] : ['**/chaos.spec.ts'],
   // One worker: a 2-core machine, and every test shares (and resets) the single mock provider.
   workers: 1,
