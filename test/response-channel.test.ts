@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { AuthError } from '../src/core/errors.js'
 import { messageUrl } from '../src/features/popup-callback.js'
-import { isResponseTo, loginElsewhere, waitForResponse, type ResponseWatch } from '../src/features/response-channel.js'
+import { assertTimeoutSeconds, isResponseTo, loginElsewhere, waitForResponse, type ResponseWatch } from '../src/features/response-channel.js'
 
 const REDIRECT = 'https://app.example/popup-callback.html'
 const response = (query: string) => `${REDIRECT}?${query}`
@@ -137,5 +137,14 @@ describe('loginElsewhere', () => {
     await expect(failure).rejects.toMatchObject({ code: 'popup_closed' })
     expect(s.abandon).toHaveBeenCalledWith('s1')
     expect(s.complete).not.toHaveBeenCalled()
+  })
+})
+
+describe('assertTimeoutSeconds', () => {
+  it('takes a wait a timer keeps, and refuses one it would fire at once (0, negative, NaN, Infinity, past 2^31 - 1 ms) with config_error', () => {
+    for (const seconds of [0.5, 300, 2_147_483]) expect(() => assertTimeoutSeconds('timeoutSeconds', seconds)).not.toThrow()
+    for (const seconds of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2_147_484]) {
+      expect(() => assertTimeoutSeconds('timeoutSeconds', seconds)).toThrow(expect.objectContaining({ code: 'config_error' }))
+    }
   })
 })

@@ -3,7 +3,7 @@ import { internalsOf } from '../core/internals.js'
 import type { LoginSteps } from '../core/plugins.js'
 import type { AuthClient, LoginOptions, RedirectCallbackResult } from '../core/types.js'
 import { messageUrl } from './popup-callback.js'
-import { assertSameOriginRedirect, loginElsewhere, type ResponseWatch } from './response-channel.js'
+import { assertSameOriginRedirect, assertTimeoutSeconds, loginElsewhere, type ResponseWatch } from './response-channel.js'
 
 const popupWidth = 500
 const popupHeight = 650
@@ -65,7 +65,7 @@ async function loginInPopup<R>(
   { redirectUri, timeoutSeconds }: { redirectUri: string; timeoutSeconds: number },
 ): Promise<R> {
   assertSameOriginRedirect(redirectUri)
-  if (!(timeoutSeconds > 0)) throw new AuthError('config_error', 'timeoutSeconds must be a positive number')
+  assertTimeoutSeconds('timeoutSeconds', timeoutSeconds)
   const popup = openPopup()
   try {
     return await loginElsewhere(

@@ -64,6 +64,16 @@ export function waitForResponse(
   })
 }
 
+/** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+const longestTimerSeconds = 2_147_483
+
+/** Throws `config_error` unless `seconds` is a wait a timer can keep: positive, at most about 24.8 days. */
+export function assertTimeoutSeconds(name: string, seconds: number) {
+  if (!(seconds > 0 && seconds <= longestTimerSeconds)) {
+    throw new AuthError('config_error', `${name} must be a number of seconds above 0 and at most ${longestTimerSeconds}`)
+  }
+}
+
 /**
  * Throws `config_error` unless `redirectUri` is on this page's origin: only then can the response
  * come back to this window (`postMessage` to this origin, a same-origin BroadcastChannel or frame).

@@ -1,7 +1,7 @@
 import { AuthError, toAuthError } from '../core/errors.js'
 import type { Plugin, PluginContext } from '../core/options.js'
 import type { LoginSteps, SilentLoginFeature } from '../core/plugins.js'
-import { assertSameOriginRedirect, loginElsewhere, type ResponseWatch } from './response-channel.js'
+import { assertSameOriginRedirect, assertTimeoutSeconds, loginElsewhere, type ResponseWatch } from './response-channel.js'
 
 /**
  * The errors with which a `prompt=none` request says the user must be there (OIDC Core §3.1.2.6):
@@ -123,7 +123,7 @@ export interface SilentLoginPlugin extends Plugin<SilentLoginFeature> {
  * only where the browser sends the server's session cookie to a frame inside the app: when the
  * server is on the app's site (`login.example.com` for `app.example.com`), or third-party cookies
  * are allowed. Throws `config_error` at once for a `redirectUri` that is not an absolute URL, or a
- * `timeoutSeconds` that is not a positive number.
+ * `timeoutSeconds` that is not a positive number a timer can keep (at most about 24.8 days).
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
  * @example
@@ -136,7 +136,7 @@ export function silentLogin({ redirectUri, timeoutSeconds = 10 }: SilentLoginOpt
   if (redirectUri !== undefined && !URL.canParse(redirectUri)) {
     throw new AuthError('config_error', 'silentLogin redirectUri must be an absolute URL')
   }
-  if (!(timeoutSeconds > 0)) throw new AuthError('config_error', 'silentLogin timeoutSeconds must be a positive number')
+  assertTimeoutSeconds('silentLogin timeoutSeconds', timeoutSeconds)
   return Object.freeze({ option: 'silentLogin', setup: silentLoginSetup, redirectUri, timeoutSeconds })
 }
 
