@@ -169,8 +169,10 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     isAuthenticated: guarded(async () => (await internals.session()) !== undefined),
     logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, dpop }, options)),
     subscribe(listener) {
+      // Listening first: restoring may answer at once, from the hint.
+      const unsubscribe = sync.state.subscribe(listener)
       void sync.restore()
-      return sync.state.subscribe(listener)
+      return unsubscribe
     },
     getState: sync.state.get,
     close() {

@@ -10,6 +10,25 @@ import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
 export const sessionEnded = (cause?: AuthError) => new AuthError('login_required', 'The session has ended; log in again', { cause })
 
 /**
+ * The start-up hint in localStorage, `pixie-auth:signed-in:<namespace>`: '1' once a session was
+ * stored, '0' once one is being deleted, nothing else (no token, no claims, no user id). Reading it
+ * answers the state at once, where the page's first IndexedDB connection takes milliseconds; the
+ * stored record still decides. Storage that throws (none during server-side rendering, Safari's
+ * private mode, storage disabled) gives no hint.
+ */
+function signedInHint(namespace: string) {
+  const key = `pixie-auth:signed-in:${namespace}`
+  return (value?: '0' | '1') => {
+    try {
+      if (!value) return localStorage.getItem(key)
+      localStorage.setItem(key, value)
+    } catch {
+      // No hint: the state waits for IndexedDB, as without one.
+    }
+  }
+}
+
+/**
  * This tab's view of the session, kept in step with the store and the other tabs: the session,
  * the version it was written with (see `SessionRecord`), and the state subscribers see. Writes
  * (`share`, `endSession`, `deleteEverywhere`) must run under the client's cross-tab lock.
@@ -23,6 +42,7 @@ export function createSessionSync(
   ownResource?: string,
 ) {
   const state = createStateStore({ status: 'loading' })
+  const hint = signedInHint(config.namespace)
   let session: Session | undefined
   // The version of `session`, or of the deletion that ended it: the newest this tab has seen (-1: none yet).
   let version = -1
@@ -122,6 +142,12 @@ export function createSessionSync(
             reread().catch((cause: unknown) => adopt(session, toAuthError(cause)))
           },
         })
+        // The hint answers until the store does, but not on the callback page (see below), and never
+        // over a record this tab already took.
+        const hinted = hint()
+        if ((hinted === '1' || hinted === '0') && state.get().status === 'loading' && !isCallbackPage()) {
+          state.set({ status: hinted === '1' ? 'authenticated' : 'unauthenticated' })
+        }
         const stored = await readUsable()
         // Another tab may have told us about a newer session while we were reading (adoptRecord keeps
         // it). And on the callback page "no session" is not the answer yet: handleRedirectCallback()
@@ -148,6 +174,8 @@ export function createSessionSync(
     /** Under the lock: stores `next` with its version and tells the other tabs. */
     async share(next: Session) {
       const record = await writeSession(store, config.namespace, next, version)
+      // Only once stored: a reload that reads '1' finds the session.
+      hint('1')
       adoptRecord(record)
       post({ type: 'session', version: record.version, session: next })
       return next
@@ -155,6 +183,8 @@ export function createSessionSync(
 
     /** Under the lock: the server ended the session; every tab is told, and the state says why. */
     async endSession(cause: AuthError) {
+      // Before the deletion starts, so no reload reads '1' for a session being deleted.
+      hint('0')
       const { version: deleted } = await writeSession(store, config.namespace, undefined, version)
       const error = sessionEnded(cause)
       adoptRecord({ version: deleted }, error)
@@ -167,6 +197,7 @@ export function createSessionSync(
      * user in again). Resolves with the session that ended and, when IndexedDB refused, the failure.
      */
     async deleteEverywhere() {
+      hint('0') // before the deletion, as in endSession
       const { session: stored } = await readSession(store, config.namespace)
       const record = await nextSessionRecord(store, config.namespace, undefined, version)
       const stuck = await store.setEverywhere(sessionKey(config.namespace), record).then(
