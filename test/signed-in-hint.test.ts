@@ -1,0 +1,184 @@
+// @vitest-environment happy-dom
+// The start-up hint in localStorage: it answers the state before IndexedDB does, never for a session
+// whose deletion has begun, never on the callback page, and storage that throws only means no hint.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createAuthClient, type AuthState } from '../src/index.js'
+import type { ResolvedOptions } from '../src/core/options.js'
+import type { Session, SessionRecord } from '../src/core/session.js'
+import { createSessionSync } from '../src/core/session-sync.js'
+import { memoryStore, type BrowserStore } from '../src/core/storage.js'
+import { ada, deferred } from './fake-client.js'
+import { nextTask } from './open-channels.js'
+
+const namespace = 'https://issuer.example/#pixie-demo'
+const hintKey = `pixie-auth:signed-in:${namespace}`
+const config = { namespace } as ResolvedOptions
+const session: Session = { accessToken: 'at', tokenType: 'bearer', receivedAt: Date.now(), refreshToken: 'rt', user: ada, metadata: { issuer: 'https://issuer.example' } }
+
+const peekHint = () => {
+  try {
+    return localStorage.getItem(hintKey)
+  } catch {
+    return 'unreadable'
+  }
+}
+
+/**
+ * One origin's IndexedDB as the tabs share it: each read waits until `release()` (the first
+ * connection is slow), and each write notes the hint as it was when the write began.
+ */
+function sharedStore() {
+  const backing = memoryStore()
+  const writes: { session: boolean; hintBefore: string | null }[] = []
+  let gate = deferred<void>()
+  const openTab = (): BrowserStore => {
+    const set = async (key: string, value: unknown) => {
+      writes.push({ session: (value as SessionRecord).session !== undefined, hintBefore: peekHint() })
+      await backing.set(key, value)
+    }
+    return {
+      ...backing,
+      get: async (key) => {
+        await gate.promise
+        return backing.get(key)
+      },
+      set,
+      setEverywhere: set,
+    }
+  }
+  return {
+    openTab,
+    writes,
+    release: () => gate.resolve(),
+    slowReadsAgain: () => (gate = deferred<void>()),
+  }
+}
+
+const syncs: { close(): void }[] = []
+const tab = (store: BrowserStore, isCallbackPage = false) => {
+  const sync = createSessionSync(config, store, `pixie-auth:${namespace}`, () => isCallbackPage)
+  syncs.push(sync)
+  return sync
+}
+
+beforeEach(() => localStorage.clear())
+afterEach(() => {
+  for (const sync of syncs.splice(0)) sync.close()
+})
+
+describe('the signed-in hint', () => {
+  it('answers authenticated before the IndexedDB read resolves, which then fills the user', async () => {
+    const store = sharedStore()
+    store.release()
+    await tab(store.openTab()).share(session)
+    expect(localStorage.getItem(hintKey)).toBe('1')
+
+    store.slowReadsAgain()
+    const reloaded = tab(store.openTab())
+    const restoring = reloaded.restore()
+    expect(reloaded.state.get()).toEqual({ status: 'authenticated' })
+    store.release()
+    await restoring
+    expect(reloaded.state.get()).toEqual({ status: 'authenticated', user: ada })
+  })
+
+  it('after a logout in another tab, a reload says unauthenticated at once', async () => {
+    const store = sharedStore()
+    store.release()
+    const tabA = tab(store.openTab())
+    await tabA.share(session)
+    tabA.close()
+    const tabB = tab(store.openTab())
+    await tabB.restore()
+    await tabB.deleteEverywhere()
+
+    store.slowReadsAgain()
+    const reloadedA = tab(store.openTab())
+    const states: AuthState[] = []
+    reloadedA.state.subscribe((state) => states.push(state))
+    const restoring = reloadedA.restore()
+    expect(reloadedA.state.get().status).toBe('unauthenticated')
+    store.release()
+    await restoring
+    expect(states.map((state) => state.status)).toEqual(['unauthenticated'])
+  })
+
+  it("is '0' before a logout or an ended session starts deleting, and '1' only after a session is stored", async () => {
+    const store = sharedStore()
+    store.release()
+    const sync = tab(store.openTab())
+    await sync.restore()
+    await sync.share(session)
+    await sync.deleteEverywhere()
+    await sync.share(session)
+    await sync.endSession(new Error('invalid_grant') as never)
+    expect(store.writes).toEqual([
+      { session: true, hintBefore: null },
+      { session: false, hintBefore: '0' },
+      { session: true, hintBefore: '0' },
+      { session: false, hintBefore: '0' },
+    ])
+    expect(localStorage.getItem(hintKey)).toBe('0')
+  })
+
+  it('gives no answer on the callback page: that waits for handleRedirectCallback', async () => {
+    localStorage.setItem(hintKey, '0')
+    const store = sharedStore()
+    const sync = tab(store.openTab(), true)
+    const restoring = sync.restore()
+    expect(sync.state.get().status).toBe('loading')
+    store.release()
+    await restoring
+    expect(sync.state.get().status).toBe('loading')
+  })
+
+  it('never overrides a record this tab already took', async () => {
+    const store = sharedStore()
+    store.release()
+    const sync = tab(store.openTab())
+    // The callback completed before anything read the stored session; then a stale hint.
+    await sync.share(session)
+    localStorage.setItem(hintKey, '0')
+    store.slowReadsAgain()
+    const restoring = sync.restore()
+    expect(sync.state.get()).toEqual({ status: 'authenticated', user: ada })
+    store.release()
+    await restoring
+  })
+
+  it('is ignored when storage throws (disabled storage, private modes)', async () => {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'localStorage')!
+    for (const broken of [
+      { get: () => { throw new DOMException('denied', 'SecurityError') } },
+      { value: { getItem: () => { throw new DOMException('full', 'QuotaExceededError') }, setItem: () => { throw new DOMException('full', 'QuotaExceededError') } } },
+    ]) {
+      Object.defineProperty(globalThis, 'localStorage', { ...broken, configurable: true })
+      try {
+        const store = sharedStore()
+        store.release()
+        const sync = tab(store.openTab())
+        await sync.restore()
+        expect(sync.state.get().status).toBe('unauthenticated')
+        await sync.share(session)
+        expect(sync.state.get()).toEqual({ status: 'authenticated', user: ada })
+        await sync.deleteEverywhere()
+        expect(sync.state.get().status).toBe('unauthenticated')
+      } finally {
+        Object.defineProperty(globalThis, 'localStorage', descriptor)
+      }
+    }
+  })
+
+  it("reaches subscribe's listener first, then the store corrects it", async () => {
+    // happy-dom has no IndexedDB: the client's store is an empty memory one, so '1' is stale here.
+    localStorage.setItem(hintKey, '1')
+    const auth = createAuthClient({ issuer: 'https://issuer.example/', clientId: 'pixie-demo', redirectUri: 'http://localhost:5173/callback' })
+    const states: string[] = []
+    auth.subscribe((state) => states.push(state.status))
+    expect(auth.getState().status).toBe('authenticated')
+    expect(await auth.isAuthenticated()).toBe(false)
+    expect(states).toEqual(['authenticated', 'unauthenticated'])
+    auth.dispose()
+    await nextTask()
+  })
+})
