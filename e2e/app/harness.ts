@@ -79,9 +79,12 @@ const config = clientOptions(json)
 const auth = createAuthClient(config)
 
 window.pixieStates = []
+window.pixieStateTimes = []
 auth.subscribe((state: unknown) => {
   window.pixieStates.push(JSON.parse(JSON.stringify(state ?? null)))
+  window.pixieStateTimes.push(performance.now())
 })
+window.pixieStatesAtSubscribe = window.pixieStates.length
 
 window.pixieTry = async <T>(fn: () => T | Promise<T>): Promise<TryResult<T>> => {
   try {

@@ -84,5 +84,9 @@ declare global {
     pixieStartError?: SerializedError
     /** Every state the client published through subscribe(), in order. */
     pixieStates: unknown[]
+    /** When each of pixieStates was published, in ms from navigation start (performance.now()). */
+    pixieStateTimes: number[]
+    /** How many states subscribe() published before it returned: the state known at once, from the start-up hint. */
+    pixieStatesAtSubscribe: number
   }
 }
