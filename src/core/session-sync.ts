@@ -9,24 +9,6 @@ import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
 /** The error of a session the server ended: the user must log in again. */
 export const sessionEnded = (cause?: AuthError) => new AuthError('login_required', 'The session has ended; log in again', { cause })
 
-/**
- * The start-up hint in localStorage, `pixie-auth:signed-in:<namespace>`: '1' once a session was
- * stored, '0' once one is being deleted, nothing else (no token, no claims, no user id). Reading it
- * answers the state at once, where the page's first IndexedDB connection takes milliseconds; the
- * stored record still decides. Storage that throws (none during server-side rendering, Safari's
- * private mode, storage disabled) gives no hint.
- */
-function signedInHint(namespace: string) {
-  const key = `pixie-auth:signed-in:${namespace}`
-  return (value?: '0' | '1') => {
-    try {
-      if (!value) return localStorage.getItem(key)
-      localStorage.setItem(key, value)
-    } catch {
-      // No hint: the state waits for IndexedDB, as without one.
-    }
-  }
-}
 
 /**
  * This tab's view of the session, kept in step with the store and the other tabs: the session,
@@ -42,7 +24,21 @@ export function createSessionSync(
   ownResource?: string,
 ) {
   const state = createStateStore({ status: 'loading' })
-  const hint = signedInHint(config.namespace)
+  /**
+   * The start-up hint in localStorage, `pixie-auth:signed-in:<namespace>`: '1' once a session was
+   * stored, '0' once one is being deleted, nothing else (no token, no claims, no user id). Reading it
+   * answers the state at once, where the page's first IndexedDB connection takes milliseconds; the
+   * stored record still decides. Storage that throws (none during server-side rendering, Safari's
+   * private mode, storage disabled) gives no hint.
+   */
+  const hint = (value?: '0' | '1') => {
+    try {
+      if (!value) return localStorage.getItem(`pixie-auth:signed-in:${config.namespace}`)
+      localStorage.setItem(`pixie-auth:signed-in:${config.namespace}`, value)
+    } catch {
+      // No hint: the state waits for IndexedDB, as without one.
+    }
+  }
   let session: Session | undefined
   // The version of `session`, or of the deletion that ended it: the newest this tab has seen (-1: none yet).
   let version = -1
