@@ -27,7 +27,7 @@ const peekHint = () => {
  * One origin's IndexedDB as the tabs share it: each read waits until `release()` (the first
  * connection is slow), and each write notes the hint as it was when the write began.
  */
-function sharedStore() {
+function sharedStore(persists = true) {
   const backing = memoryStore()
   const writes: { session: boolean; hintBefore: string | null }[] = []
   let gate = deferred<void>()
@@ -44,6 +44,7 @@ function sharedStore() {
       },
       set,
       setEverywhere: set,
+      persists: () => persists,
     }
   }
   return {
@@ -119,6 +120,15 @@ describe('the signed-in hint', () => {
       { session: false, hintBefore: '0' },
     ])
     expect(localStorage.getItem(hintKey)).toBe('0')
+  })
+
+  it("is not '1' for a session only this page's memory holds (IndexedDB failed)", async () => {
+    const store = sharedStore(false)
+    store.release()
+    const sync = tab(store.openTab())
+    await sync.share(session)
+    expect(sync.state.get().status).toBe('authenticated')
+    expect(localStorage.getItem(hintKey)).toBeNull()
   })
 
   it('gives no answer on the callback page: that waits for handleRedirectCallback', async () => {

@@ -170,8 +170,8 @@ export function createSessionSync(
     /** Under the lock: stores `next` with its version and tells the other tabs. */
     async share(next: Session) {
       const record = await writeSession(store, config.namespace, next, version)
-      // Only once stored: a reload that reads '1' finds the session.
-      hint('1')
+      // Only once stored, and in IndexedDB (not this page's memory): a reload that reads '1' finds it.
+      if (store.persists()) hint('1')
       adoptRecord(record)
       post({ type: 'session', version: record.version, session: next })
       return next

@@ -90,6 +90,8 @@ export interface BrowserStore extends KeyValueStore {
    * this rejects with its error after the store in use was written.
    */
   setEverywhere(key: string, value: unknown): Promise<void>
+  /** Whether this page's writes still reach IndexedDB: it has not fallen back to `fallback()`. */
+  persists(): boolean
 }
 
 /**
@@ -143,6 +145,7 @@ export function browserStore(
     delete: run((store, key: string) => store.delete(key)),
     take: run((store, key: string) => store.take(key)),
     entries: run((store) => store.entries()),
+    persists: () => !fellBack,
     async setEverywhere(key, value) {
       await set(key, value)
       // Without a fallback the write above reached IndexedDB; without IndexedDB there is nothing more to reach.
