@@ -292,8 +292,14 @@ export async function getState(page: Page): Promise<ClientState> {
   return page.evaluate(() => JSON.parse(JSON.stringify(window.pixie.auth.getState())) as ClientState)
 }
 
-/** Waits (bounded) until getState() has left 'loading' and returns it. */
+/**
+ * Waits (bounded) until the client has read the stored session and getState() has left 'loading',
+ * and returns it. (On a reload getState() answers earlier, from the start-up hint, without `user`.)
+ */
 export async function settledState(page: Page): Promise<ClientState> {
+  await page.evaluate(() =>
+    Promise.race([window.pixie.auth.isAuthenticated().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5_000))]),
+  )
   await expect.poll(async () => (await getState(page)).status, { timeout: 5_000 }).not.toBe('loading')
   return getState(page)
 }

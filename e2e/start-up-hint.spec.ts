@@ -18,8 +18,6 @@ async function reload(page: Page) {
   await page.reload()
   await waitForHarness(page)
   await settledState(page)
-  // Let IndexedDB's answer arrive whatever the first state was.
-  await page.evaluate(() => window.pixie.auth.isAuthenticated())
   return startUp(page)
 }
 
