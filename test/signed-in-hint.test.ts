@@ -83,6 +83,24 @@ describe('the signed-in hint', () => {
     expect(reloaded.state.get()).toEqual({ status: 'authenticated', user: ada })
   })
 
+  it("takes a '1' for a session that expired meanwhile as an ended session, and says '0' next time", async () => {
+    const store = sharedStore()
+    store.release()
+    const hourAgo = Date.now() - 3_600_000
+    await tab(store.openTab()).share({ ...session, refreshToken: undefined, receivedAt: hourAgo - 60_000, expiresAt: hourAgo })
+    expect(localStorage.getItem(hintKey)).toBe('1')
+
+    store.slowReadsAgain()
+    const reloaded = tab(store.openTab())
+    const restoring = reloaded.restore()
+    expect(reloaded.state.get()).toEqual({ status: 'authenticated' })
+    store.release()
+    await restoring
+    // A route guard that saw 'authenticated' logs in again on login_required (it would not after a logout).
+    expect(reloaded.state.get()).toMatchObject({ status: 'unauthenticated', error: { code: 'login_required' } })
+    expect(localStorage.getItem(hintKey)).toBe('0')
+  })
+
   it('after a logout in another tab, a reload says unauthenticated at once', async () => {
     const store = sharedStore()
     store.release()
@@ -114,7 +132,8 @@ describe('the signed-in hint', () => {
     await sync.share(session)
     await sync.endSession(new Error('invalid_grant') as never)
     expect(store.writes).toEqual([
-      { session: true, hintBefore: null },
+      // restore() found no session: '0'.
+      { session: true, hintBefore: '0' },
       { session: false, hintBefore: '0' },
       { session: true, hintBefore: '0' },
       { session: false, hintBefore: '0' },

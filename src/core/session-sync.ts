@@ -9,7 +9,6 @@ import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
 /** The error of a session the server ended: the user must log in again. */
 export const sessionEnded = (cause?: AuthError) => new AuthError('login_required', 'The session has ended; log in again', { cause })
 
-
 /**
  * This tab's view of the session, kept in step with the store and the other tabs: the session,
  * the version it was written with (see `SessionRecord`), and the state subscribers see. Writes
@@ -140,15 +139,16 @@ export function createSessionSync(
         })
         // The hint answers until the store does, but not on the callback page (see below), and never
         // over a record this tab already took.
-        const hinted = hint()
-        if ((hinted === '1' || hinted === '0') && state.get().status === 'loading' && !isCallbackPage()) {
-          state.set({ status: hinted === '1' ? 'authenticated' : 'unauthenticated' })
-        }
+        const hinted = state.get().status === 'loading' && !isCallbackPage() ? hint() : undefined
+        if (hinted === '1' || hinted === '0') state.set({ status: hinted === '1' ? 'authenticated' : 'unauthenticated' })
         const stored = await readUsable()
+        // A '1' for a session that expired, or that IndexedDB lost, is told as an ended session (so a
+        // route guard logs in again rather than taking it for a logout), and corrected for the next load.
+        if (!stored.session) hint('0')
         // Another tab may have told us about a newer session while we were reading (adoptRecord keeps
         // it). And on the callback page "no session" is not the answer yet: handleRedirectCallback()
         // gives it, so a route guard does not start a second login meanwhile.
-        if (stored.session || !isCallbackPage()) adoptRecord(stored)
+        if (stored.session || !isCallbackPage()) adoptRecord(stored, hinted === '1' && !stored.session ? sessionEnded() : undefined)
       })()),
 
     /**
