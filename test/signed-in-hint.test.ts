@@ -67,35 +67,34 @@ afterEach(() => {
   for (const sync of syncs.splice(0)) sync.close()
 })
 
+/**
+ * One tab shares `stored`; a reload of another then answers 'authenticated' from the hint while its
+ * IndexedDB read is pending; resolves with that reloaded tab once the read is done.
+ */
+async function reloadAfterSharing(stored: Session) {
+  const store = sharedStore()
+  store.release()
+  await tab(store.openTab()).share(stored)
+  expect(localStorage.getItem(hintKey)).toBe('1')
+
+  store.slowReadsAgain()
+  const reloaded = tab(store.openTab())
+  const restoring = reloaded.restore()
+  expect(reloaded.state.get()).toEqual({ status: 'authenticated' })
+  store.release()
+  await restoring
+  return reloaded
+}
+
 describe('the signed-in hint', () => {
   it('answers authenticated before the IndexedDB read resolves, which then fills the user', async () => {
-    const store = sharedStore()
-    store.release()
-    await tab(store.openTab()).share(session)
-    expect(localStorage.getItem(hintKey)).toBe('1')
-
-    store.slowReadsAgain()
-    const reloaded = tab(store.openTab())
-    const restoring = reloaded.restore()
-    expect(reloaded.state.get()).toEqual({ status: 'authenticated' })
-    store.release()
-    await restoring
+    const reloaded = await reloadAfterSharing(session)
     expect(reloaded.state.get()).toEqual({ status: 'authenticated', user: ada })
   })
 
   it("takes a '1' for a session that expired meanwhile as an ended session, and says '0' next time", async () => {
-    const store = sharedStore()
-    store.release()
     const hourAgo = Date.now() - 3_600_000
-    await tab(store.openTab()).share({ ...session, refreshToken: undefined, receivedAt: hourAgo - 60_000, expiresAt: hourAgo })
-    expect(localStorage.getItem(hintKey)).toBe('1')
-
-    store.slowReadsAgain()
-    const reloaded = tab(store.openTab())
-    const restoring = reloaded.restore()
-    expect(reloaded.state.get()).toEqual({ status: 'authenticated' })
-    store.release()
-    await restoring
+    const reloaded = await reloadAfterSharing({ ...session, refreshToken: undefined, receivedAt: hourAgo - 60_000, expiresAt: hourAgo })
     // A route guard that saw 'authenticated' logs in again on login_required (it would not after a logout).
     expect(reloaded.state.get()).toMatchObject({ status: 'unauthenticated', error: { code: 'login_required' } })
     expect(localStorage.getItem(hintKey)).toBe('0')

@@ -130,7 +130,7 @@ export function AuthProvider(props: AuthProviderProps): ReactNode {
 export interface UseAuthResult extends AuthState, AuthActions {
   /** `status === 'authenticated'` */
   isAuthenticated: boolean
-  /** `status === 'loading'`: the stored session has not been read, or a redirect callback is still completing. */
+  /** `status === 'loading'`: neither the start-up hint nor the stored session has answered yet, or a redirect callback is still completing. */
   isLoading: boolean
 }
 

@@ -136,7 +136,7 @@ export interface UseAuthResult extends AuthActions {
   status: ComputedRef<AuthState['status']>
   /** `status === 'authenticated'` */
   isAuthenticated: ComputedRef<boolean>
-  /** `status === 'loading'`: the stored session has not been read, or a redirect callback is still completing. */
+  /** `status === 'loading'`: neither the start-up hint nor the stored session has answered yet, or a redirect callback is still completing. */
   isLoading: ComputedRef<boolean>
   /** The validated ID token claims of the signed-in user. */
   user: ComputedRef<AuthState['user']>
