@@ -30,6 +30,7 @@ async function startUpWithStoredSession(page, url) {
   return {
     ms: median(runs.map((run) => run.ms)),
     scriptMs: median(runs.map((run) => run.scriptMs)),
+    stateMs: median(runs.map((run) => run.stateMs)),
     indexedDbReads: median(runs.map((run) => run.storageReads.indexedDb)),
     webStorageReads: median(runs.map((run) => run.storageReads.webStorage)),
     runs: runs.map(({ ms, scriptMs }) => ({ ms, scriptMs })),

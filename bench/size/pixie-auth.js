@@ -11,6 +11,16 @@ export function createJob({ issuer, clientId, redirectUri }) {
     },
     login: () => auth.loginWithRedirect(),
     isAuthenticated: () => auth.isAuthenticated(),
+    // What a UI renders from: the state, known at once on a reload from the start-up hint, while
+    // isAuthenticated() waits for IndexedDB. The peers' adapters have none: their answer is the same.
+    stateKnown: async () => {
+      let unsubscribe
+      await new Promise((resolve) => {
+        unsubscribe = auth.subscribe((state) => state.status !== 'loading' && resolve())
+        if (auth.getState().status !== 'loading') resolve()
+      })
+      unsubscribe()
+    },
     getToken: () => auth.getAccessToken(),
     refresh: () => auth.getAccessToken({ forceRefresh: true }),
     logout: () => auth.logout(),
