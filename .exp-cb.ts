@@ -1,1 +1,0 @@
-export { handlePopupCallback } from './dist/popup.js'

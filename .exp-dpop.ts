@@ -1,1 +1,0 @@
-export * from './src/index.js'; export * from './src/dpop.js'

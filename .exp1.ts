@@ -1,2 +1,0 @@
-export { createAuthClient } from './src/core/client.js'
-export { AuthError } from './src/core/errors.js'
