@@ -89,7 +89,8 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const par = config.par?.setup(context)
   const resources = config.resource?.setup(context)
   const silentLogin = config.silentLogin?.setup(context)
-  const own = { resource: resources?.resources[0] }
+  const resourceList = resources?.resources ?? []
+  const own = { resource: resourceList[0] }
 
   const lockName = `pixie-auth:${config.namespace}`
   /** Every wait for the cross-tab lock is bounded: its holder may be frozen. */
@@ -97,7 +98,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const isCallback = (url: string) => isCallbackFor(config.redirectUri, config.namespace, url)
   const sync = createSessionSync(config, store, lockName, () => typeof location !== 'undefined' && isCallback(location.href), own.resource)
   const tokens = createRefreshCoordination(config, sync, lock, lockName, own, dpop)
-  const login = createLoginFlow({ config, sync, lock, transactions, own, resources: resources?.resources ?? [], dpop, par })
+  const login = createLoginFlow({ config, sync, lock, transactions, own, resources: resourceList, dpop, par })
   const callbacks = new Map<string, ReturnType<typeof login.complete>>()
 
   async function getAccessToken({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}): Promise<string> {
@@ -132,7 +133,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
 
   const internals: ClientInternals = {
     config,
-    resources: resources?.resources ?? [],
+    resources: resourceList,
     loginSteps: login.steps,
     credentials: (resource) => async (forceRefresh) => {
       const accessToken = await getAccessTokenOrLogIn({ forceRefresh, resource })
