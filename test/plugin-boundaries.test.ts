@@ -42,6 +42,17 @@ async function logIn(client: AuthClient) {
   await client.handleRedirectCallback()
 }
 
+/** The login rejects with config_error and the page goes nowhere: a DPoP client at a server without DPoP. */
+async function expectLoginRefused(client: AuthClient) {
+  const assign = vi.spyOn(location, 'assign').mockImplementation(() => {})
+  try {
+    await expect(client.loginWithRedirect()).rejects.toMatchObject({ code: 'config_error' })
+    expect(assign).not.toHaveBeenCalled()
+  } finally {
+    assign.mockRestore()
+  }
+}
+
 describe('dpop(): a Bearer session counts as none, also when another tab shares it', () => {
   it('a tab without dpop() (an old build, open across the deploy that switched DPoP on) logs in: the dpop() tab hands out no Bearer token', async () => {
     const withDPoP = track(createAuthClient({ ...options(), metadata: await metadataClaimingDPoP(), dpop: dpop() }))
@@ -125,13 +136,7 @@ describe('what createAuthClient() was given, changed afterwards, changes nothing
     const given: AuthClientOptions = { ...base(), dpop: dpop() }
     const client = track(createAuthClient(given))
     delete given.dpop
-    const assign = vi.spyOn(location, 'assign').mockImplementation(() => {})
-    try {
-      await expect(client.loginWithRedirect()).rejects.toMatchObject({ code: 'config_error' })
-      expect(assign).not.toHaveBeenCalled()
-    } finally {
-      assign.mockRestore()
-    }
+    await expectLoginRefused(client)
   })
 
   it('plug-ins cannot be rewired after they are made: setup, and their settings', () => {
@@ -166,13 +171,7 @@ describe('clients of one origin with different plug-in settings share nothing th
     const plain = track(createAuthClient(base()))
     const withDPoP = track(createAuthClient({ ...base(), dpop: dpop() }))
     expect(await plain.isAuthenticated()).toBe(false)
-    const assign = vi.spyOn(location, 'assign').mockImplementation(() => {})
-    try {
-      await expect(withDPoP.loginWithRedirect()).rejects.toMatchObject({ code: 'config_error' })
-      expect(assign).not.toHaveBeenCalled()
-    } finally {
-      assign.mockRestore()
-    }
+    await expectLoginRefused(withDPoP)
   })
 })
 
