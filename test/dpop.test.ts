@@ -50,7 +50,8 @@ describe('dpopKeys', () => {
     const queues = new Map<string, Promise<unknown>>()
     vi.stubGlobal('navigator', {
       locks: {
-        request(name: string, task: () => Promise<unknown>) {
+        request(name: string, ...rest: [() => Promise<unknown>] | [object, () => Promise<unknown>]) {
+          const task = rest.length === 1 ? rest[0] : rest[1]
           const run = (queues.get(name) ?? Promise.resolve()).then(task)
           queues.set(name, run.catch(() => undefined))
           return run

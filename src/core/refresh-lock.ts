@@ -20,6 +20,10 @@ export interface LockWait {
  * reuse detection (RFC 9700 §4.14.2). The wait only ends; once the lock is granted, `task` runs to
  * its end whatever happens to the signals.
  *
+ * A request the browser turns down without running its callback (Chromium does, for a lock granted
+ * while the tab's scripts are paused) is made again, up to three times in all, within the same
+ * bound: the task never ran, so nothing was sent.
+ *
  * Where Web Locks are missing (very old browsers, non-secure contexts) the task runs at once: the
  * caller still allows only one refresh per tab.
  *
@@ -28,34 +32,39 @@ export interface LockWait {
 export async function withRefreshLock<T>(name: string, task: () => Promise<T>, { waitMs, signal }: LockWait = {}): Promise<T> {
   const locks = globalThis.navigator?.locks
   if (!locks) return task()
-  // lib.dom types the callback's result as the lock's, not its awaited value.
-  if (waitMs === undefined && signal === undefined) return locks.request(name, task) as Promise<T>
-  // One controller for both ends of the wait, and a flag that tells the bound's end from the caller's.
-  const wait = new AbortController()
-  let timedOut = false
-  const timer = waitMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true
-    wait.abort()
-  }, waitMs)
-  const stop = () => wait.abort(signal?.reason)
-  signal?.addEventListener('abort', stop, { once: true })
-  let granted = false
-  try {
-    return (await locks.request(name, { signal: wait.signal }, () => {
-      granted = true
+  const deadline = waitMs === undefined ? undefined : Date.now() + waitMs
+  for (let attempt = 1; ; attempt++) {
+    // One controller for both ends of the wait, and flags that tell its ends apart.
+    const wait = new AbortController()
+    let timedOut = false
+    let granted = false
+    const timer = deadline === undefined ? undefined : setTimeout(() => {
+      timedOut = true
+      wait.abort()
+    }, deadline - Date.now())
+    const stop = () => wait.abort(signal?.reason)
+    if (signal?.aborted) stop()
+    signal?.addEventListener('abort', stop, { once: true })
+    try {
+      // lib.dom types the callback's result as the lock's, not its awaited value.
+      return (await locks.request(name, { signal: wait.signal }, () => {
+        granted = true
+        clearTimeout(timer)
+        return task()
+      })) as T
+    } catch (error) {
+      if (!granted && timedOut) {
+        throw new AuthError('timeout', `Another tab held the lock for over ${waitMs} ms (frozen?)`, { cause: error })
+      }
+      // Granted while this tab's scripts were paused (seen with a debugger), Chromium cannot run the
+      // callback: it lets the lock go and rejects with "The provided callback is no longer runnable".
+      // The task never ran, so nothing was sent: ask again, for what is left of the wait.
+      if (!granted && !signal?.aborted && attempt < 3) continue
+      throw error
+    } finally {
       clearTimeout(timer)
-      return task()
-    })) as T
-  } catch (error) {
-    if (!granted && timedOut) {
-      throw new AuthError('timeout', `Another tab held the lock for over ${waitMs} ms (frozen?)`, {
-        cause: error,
-      })
+      signal?.removeEventListener('abort', stop)
     }
-    throw error
-  } finally {
-    clearTimeout(timer)
-    signal?.removeEventListener('abort', stop)
   }
 }
 

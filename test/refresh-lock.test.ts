@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { withRefreshLock } from '../src/core/refresh-lock.js'
+
+type Callback = () => Promise<unknown>
+
+/**
+ * A LockManager with one lock that is always free, except that it turns down the first
+ * `refusals` requests without running their callbacks, as Chromium does for a lock granted while
+ * the tab's scripts were paused.
+ */
+function lockManager(refusals: number) {
+  const requests: string[] = []
+  const locks = {
+    request(name: string, options: { signal?: AbortSignal }, callback: Callback) {
+      requests.push(name)
+      if (options.signal?.aborted) return Promise.reject(options.signal.reason)
+      if (requests.length <= refusals) return Promise.reject(new Error('The provided callback is no longer runnable.'))
+      return callback()
+    },
+  }
+  vi.stubGlobal('navigator', { locks })
+  return requests
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('withRefreshLock', () => {
+  it('asks again for a lock the browser turned down without running the task, and runs the task once', async () => {
+    const requests = lockManager(2)
+    const task = vi.fn(async () => 'refreshed')
+    await expect(withRefreshLock('pixie-auth:test', task, { waitMs: 1_000 })).resolves.toBe('refreshed')
+    expect(task).toHaveBeenCalledTimes(1)
+    expect(requests).toEqual(['pixie-auth:test', 'pixie-auth:test', 'pixie-auth:test'])
+  })
+
+  it('gives up after three requests turned down, with the browser error, the task never run', async () => {
+    const requests = lockManager(5)
+    const task = vi.fn(async () => 'refreshed')
+    await expect(withRefreshLock('pixie-auth:test', task)).rejects.toThrow('no longer runnable')
+    expect(task).not.toHaveBeenCalled()
+    expect(requests).toHaveLength(3)
+  })
+
+  it('does not ask again once the caller ended the wait, nor when it had ended it before', async () => {
+    const requests = lockManager(0)
+    const task = vi.fn(async () => 'refreshed')
+    const answered = new AbortController()
+    answered.abort()
+    await expect(withRefreshLock('pixie-auth:test', task, { signal: answered.signal })).rejects.toMatchObject({ name: 'AbortError' })
+    expect(task).not.toHaveBeenCalled()
+    expect(requests).toHaveLength(1)
+  })
+
+  it('never runs a task that raised an error itself twice', async () => {
+    const requests = lockManager(0)
+    const task = vi.fn(async () => {
+      throw new Error('refresh failed')
+    })
+    await expect(withRefreshLock('pixie-auth:test', task, { waitMs: 1_000 })).rejects.toThrow('refresh failed')
+    expect(task).toHaveBeenCalledTimes(1)
+    expect(requests).toHaveLength(1)
+  })
+})
