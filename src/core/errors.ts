@@ -214,19 +214,13 @@ export function toAuthError(cause: unknown): AuthError {
   if (status !== undefined && isTransientStatus(status)) {
     return new AuthError('network_error', `The server answered with HTTP ${status}`, { cause, status })
   }
-  if (cause instanceof oauth.ResponseBodyError) {
+  // An OAuth error, from the token endpoint (RFC 6749 §5.2, with its status) or the redirect (§4.1.2.1).
+  if (cause instanceof oauth.ResponseBodyError || cause instanceof oauth.AuthorizationResponseError) {
     return new AuthError('oauth_error', `The server answered with ${cause.error}`, {
       cause,
       error: cause.error,
       errorDescription: cause.error_description,
-      status: cause.status,
-    })
-  }
-  if (cause instanceof oauth.AuthorizationResponseError) {
-    return new AuthError('oauth_error', `The authorization server answered with ${cause.error}`, {
-      cause,
-      error: cause.error,
-      errorDescription: cause.error_description,
+      status,
     })
   }
   if (cause instanceof oauth.WWWAuthenticateChallengeError) {
@@ -235,7 +229,7 @@ export function toAuthError(cause: unknown): AuthError {
     return new AuthError('oauth_error', `The server rejected the request with ${error ?? `a ${cause.cause[0]?.scheme} challenge`}`, {
       cause,
       error,
-      status: cause.status,
+      status,
     })
   }
   if (isTimeout(cause) || isTimeout(unreadBody(cause))) {
@@ -248,9 +242,8 @@ export function toAuthError(cause: unknown): AuthError {
   if (typeof code === 'string' && configErrorCodes.has(code)) {
     return new AuthError('config_error', (cause as Error).message, { cause })
   }
-  if (cause instanceof oauth.OperationProcessingError) {
-    return new AuthError('invalid_response', cause.message, { cause, status })
-  }
+  // Anything else failed validation: oauth4webapi's OperationProcessingError (with the status of a
+  // response of the wrong status or content type), or an error thrown while processing the answer.
   const message = cause instanceof Error ? messageOf(cause) : 'The operation failed'
-  return new AuthError('invalid_response', message, { cause })
+  return new AuthError('invalid_response', message, { cause, status })
 }
