@@ -133,14 +133,9 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
 
   const internals: ClientInternals = {
     config,
-    resources: resourceList,
+    resource: resources,
+    dpop,
     loginSteps: login.steps,
-    credentials: (resource) => async (forceRefresh) => {
-      const accessToken = await getAccessTokenOrLogIn({ forceRefresh, resource })
-      const session = sync.current()
-      const token = session && tokenFor(session, requestedTarget(resources, resource))
-      return { accessToken, dpop: token?.tokenType === 'dpop' ? await dpop?.handle(session?.clockSkew) : undefined }
-    },
     session: async () => {
       await sync.restore()
       return sync.current()

@@ -2,19 +2,19 @@
 // take the client, and look it up here. Not public API.
 import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
-import type { CredentialsSource, LoginStepOptions, LoginSteps } from './plugins.js'
+import type { DPoPFeature, LoginStepOptions, LoginSteps, ResourceFeature } from './plugins.js'
 import type { Session } from './session.js'
 import type { RedirectCallbackResult } from './types.js'
 
 /** What the action features (popup, fetch, UserInfo) reach through a client. @internal */
 export interface ClientInternals {
   config: ResolvedOptions
-  /** The configured resources (RFC 8707); empty without `resourceIndicators()`. */
-  resources: string[]
   /** The steps of a login whose response comes back to a popup or an iframe. */
   loginSteps(options: LoginStepOptions): LoginSteps<RedirectCallbackResult>
-  /** The access token for `resource` (default: the session's own), with its DPoP handle. */
-  credentials(resource?: string): CredentialsSource
+  /** Resource indicators (RFC 8707), when configured: the resources, and what `getAccessToken({ resource })` accepts. */
+  resource?: ResourceFeature
+  /** DPoP (RFC 9449), when configured: the handle that signs the proofs for DPoP-bound tokens. */
+  dpop?: DPoPFeature
   /** The session, once the stored one has been read. */
   session(): Promise<Session | undefined>
   /** Under the lock: replaces the stored session with `change(stored)` unless that is `undefined`; tells every tab. */

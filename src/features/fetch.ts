@@ -2,6 +2,7 @@ import { toAuthError } from '../core/errors.js'
 import { internalsOf } from '../core/internals.js'
 import type { AuthClient } from '../core/types.js'
 import { authorizedFetch } from './authorized-fetch.js'
+import { credentialsOf } from './credentials.js'
 import { absoluteInput, resolveAllowedOrigins, resourceForUrl } from './fetch-origins.js'
 
 /**
@@ -65,12 +66,13 @@ export function createFetch(client: AuthClient, { allowedOrigins }: FetchOptions
   const allowed = resolveAllowedOrigins(allowedOrigins)
   return async (input, init) => {
     try {
-      const { config, resources, credentials } = internalsOf(client)
+      const { config, resource: resourceIndicators } = internalsOf(client)
       // Checked before any token is read: a request to an origin not allowed sends nothing at all.
       const appOrigin = typeof location === 'undefined' ? undefined : location.origin
       const { input: absolute, url } = absoluteInput(input, appOrigin)
+      const resources = resourceIndicators?.resources ?? []
       const resource = resourceForUrl(url, { appOrigin, allowedOrigins: allowed, resources })
-      return await authorizedFetch(credentials(resource), config.http, absolute, init)
+      return await authorizedFetch(credentialsOf(client, resource), config.http, absolute, init)
     } catch (cause) {
       throw toAuthError(cause)
     }
