@@ -9,6 +9,7 @@ import { withRefreshLock } from './refresh-lock.js'
 import { isFresh } from './session.js'
 import { createSessionSync } from './session-sync.js'
 import { acquireShared, optionsKey, peekShared, releaseShared } from './shared-clients.js'
+import { sharedRun } from './shared-run.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
 import { requestedTarget, tokenFor } from './targets.js'
 import { createRefreshCoordination, type Lock } from './refresh-coordination.js'
@@ -152,14 +153,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     internals,
     loginWithRedirect: guarded(async (options: LoginOptions = {}) => void (await login.redirect(options))),
     isRedirectCallback: (url = location.href) => isCallback(url),
-    handleRedirectCallback: guarded((url: string = location.href) => {
-      let pending = callbacks.get(url)
-      if (!pending) {
-        pending = login.complete(url).finally(() => callbacks.delete(url))
-        callbacks.set(url, pending)
-      }
-      return pending
-    }),
+    handleRedirectCallback: guarded((url: string = location.href) => sharedRun(callbacks, url, () => login.complete(url))),
     getAccessToken: guarded(getAccessTokenOrLogIn),
     getUser: guarded(async () => (await internals.session())?.user),
     isAuthenticated: guarded(async () => (await internals.session()) !== undefined),

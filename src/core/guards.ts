@@ -1,5 +1,6 @@
 import type { AuthClient, RedirectCallbackResult } from './types.js'
 import type { AuthErrorCode } from './errors.js'
+import { sharedRun } from './shared-run.js'
 
 // Keyed by client: one page load has one callback, and one login at a time, per client.
 const callbacks = new WeakMap<AuthClient, Promise<RedirectCallbackResult | undefined>>()
@@ -89,12 +90,7 @@ export function ensureAuthenticated(
   client: AuthClient,
   returnTo = location.pathname + location.search + location.hash,
 ): Promise<boolean> {
-  let login = logins.get(client)
-  if (!login) {
-    login = authenticatedOrLogin(client, returnTo).finally(() => logins.delete(client))
-    logins.set(client, login)
-  }
-  return login
+  return sharedRun(logins, client, () => authenticatedOrLogin(client, returnTo))
 }
 
 /** Failures that a new login answers, and that no server or user decision will repeat. */

@@ -6,6 +6,7 @@ import { isRefreshTokenDead, refreshSession } from './refresh-request.js'
 import { ifLockAvailable } from './refresh-lock.js'
 import { transientRetryPolicy, withRetries } from './retry.js'
 import { isFresh, sessionSecrets, type Session } from './session.js'
+import { sharedRun } from './shared-run.js'
 import type { SessionSync } from './session-sync.js'
 import { targetKey, tokenFor, type TokenTarget } from './targets.js'
 
@@ -118,17 +119,11 @@ export function createRefreshCoordination(
      * the same target. With `staleAccessToken`, one that is not it (the API refused it).
      */
     refresh(staleAccessToken: string | undefined, target?: TokenTarget) {
-      const key = target ? targetKey(target) : ''
-      let pending = refreshing.get(key)
-      if (!pending) {
-        pending = refreshWhenFree(staleAccessToken, target)
-          .catch((cause: unknown) => {
-            throw refreshFailed(toAuthError(cause))
-          })
-          .finally(() => refreshing.delete(key))
-        refreshing.set(key, pending)
-      }
-      return pending
+      return sharedRun(refreshing, target ? targetKey(target) : '', () =>
+        refreshWhenFree(staleAccessToken, target).catch((cause: unknown) => {
+          throw refreshFailed(toAuthError(cause))
+        }),
+      )
     },
 
     /** Stops listening for good: a call still under way after it must not start listening again. */
