@@ -9,7 +9,12 @@ const metadata = { issuer, token_endpoint: `${issuer}/token` }
 const now = () => Math.floor(Date.now() / 1000)
 const hour = 3600
 
-const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
+// As a JWT encodes it: the JSON's UTF-8 bytes, base64url.
+const b64 = (value: unknown) =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value))))
+    .replace(/=+$/, '')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
 const idToken = (claims: Record<string, unknown>) =>
   `${b64({ alg: 'RS256' })}.${b64({ iss: issuer, aud: 'spa', sub: 'user-ada', ...claims })}.c2ln`
 
@@ -46,6 +51,11 @@ describe('measureClockSkew', () => {
     expect(await measureClockSkew(response, true)).toBeCloseTo(-5 * hour, -1)
     expect(response.bodyUsed).toBe(false)
     expect((await response.json()).access_token).toBe('at-2')
+  })
+
+  it('reads the iat of an ID token whose claims are not ASCII', async () => {
+    const response = tokenResponse({ iat: now() - 5 * hour, exp: now() - 5 * hour + 300, name: 'Zoë 山田 🙂' })
+    expect(await measureClockSkew(response, true)).toBeCloseTo(-5 * hour, -1)
   })
 
   it("never a refresh's ID token iat, which proves nothing about the time", async () => {

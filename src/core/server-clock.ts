@@ -4,8 +4,8 @@ import * as oauth from 'oauth4webapi'
 function issuedAt(jwt: unknown): number | undefined {
   if (typeof jwt !== 'string') return undefined
   try {
-    const payload = jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')
-    const claims: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))))
+    // Bytes as Latin-1 characters, without UTF-8 decoding: the JSON still parses, and `iat` is a number.
+    const claims: unknown = JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))
     const iat = (claims as { iat?: unknown }).iat
     return typeof iat === 'number' && Number.isFinite(iat) ? iat : undefined
   } catch {
