@@ -67,7 +67,7 @@ export function optionsKey(options: object): string {
       return `function#${functionIds.get(value)}`
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      return Object.fromEntries(Object.keys(value).sort().map((key) => [key, (value as Record<string, unknown>)[key]]))
     }
     return value
   })
