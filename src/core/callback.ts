@@ -76,7 +76,7 @@ export async function redeemCallback(
       })
       return { tokens, clockSkew }
     })
-    return { ...sessionFromTokens(tokens, metadata), clockSkew, ...(own.resource !== undefined && { resource: own.resource }) }
+    return { ...sessionFromTokens(tokens, metadata), clockSkew, resource: own.resource }
   } catch (cause) {
     // The server may quote the code and verifier it was sent in its error.
     throw redacted(toAuthError(cause), [callbackUrl.searchParams.get('code') ?? undefined, transaction.codeVerifier])

@@ -42,7 +42,7 @@ export async function refreshSession(
     return { tokens, clockSkew }
   })
   const refreshed = { ...sessionFromTokens(tokens, session.metadata, session), clockSkew }
-  return target ? withTargetToken(session, refreshed, target) : { ...refreshed, ...(own.resource !== undefined && { resource: own.resource }) }
+  return target ? withTargetToken(session, refreshed, target) : { ...refreshed, resource: own.resource }
 }
 
 /** Refusals of the DPoP proof that came with the refresh token (RFC 9449 §5, §8), not of the token. */
