@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../src/index.js'
-import { assertNavigationUrl, isLoopbackHost } from '../src/core/url-policy.js'
+import { assertNavigationUrl, isLoopbackHost, requireUrl } from '../src/core/url-policy.js'
 
 const base = { issuer: 'https://login.example.com', clientId: 'spa', redirectUri: 'https://app.example.com/cb' }
 const metadata = { issuer: base.issuer, authorization_endpoint: `${base.issuer}/authorize`, token_endpoint: `${base.issuer}/token` }
@@ -91,4 +91,31 @@ describe('logout URLs at the client', () => {
       else expect(target.href).toBe('https://app.example.com/bye')
     },
   )
+})
+
+describe('redirect URIs', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('requireUrl takes only a string holding an absolute URL', () => {
+    expect(requireUrl('redirectUri', 'https://app.example.com/cb?x=1').href).toBe('https://app.example.com/cb?x=1')
+    for (const value of ['/cb', 'cb.html', '', 42, null, new URL('https://app.example.com/cb')]) {
+      expect(() => requireUrl('redirectUri', value)).toThrow(
+        expect.objectContaining({ code: 'config_error', message: 'redirectUri must be an absolute URL' }),
+      )
+    }
+  })
+
+  it('loginWithRedirect({ redirectUri }) refuses one that is not an absolute URL before any request or navigation', async () => {
+    const assign = vi.fn()
+    vi.stubGlobal('location', { href: 'https://app.example.com/', origin: 'https://app.example.com', assign })
+    const fetch = vi.fn(async () => new Response('{}'))
+    const auth = createAuthClient({ ...base, fetch, metadata })
+    await expect(auth.loginWithRedirect({ redirectUri: '/cb' })).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'config_error',
+      message: 'redirectUri must be an absolute URL',
+    })
+    expect(fetch).not.toHaveBeenCalled()
+    expect(assign).not.toHaveBeenCalled()
+  })
 })

@@ -11,6 +11,7 @@ import type { TokenTarget } from './targets.js'
 import type { Lock } from './refresh-coordination.js'
 import { createTransaction, discardTransaction, isOwnState, saveTransaction, takeTransaction } from './transaction.js'
 import type { LoginOptions, RedirectCallbackResult } from './types.js'
+import { requireUrl } from './url-policy.js'
 
 /** What a login needs of the client: its parts, and the protocol plug-ins it was given. */
 export interface LoginParts {
@@ -36,7 +37,7 @@ export function createLoginFlow({ config, sync, lock, transactions, own, resourc
   const send: TokenSender = dpop?.sender() ?? ((request) => request({}))
 
   async function start({ appState, authorizationParams, redirectUri = config.redirectUri }: LoginOptions, navigate: (url: URL) => void) {
-    if (!URL.canParse(redirectUri)) throw new AuthError('config_error', 'redirectUri must be an absolute URL')
+    requireUrl('redirectUri', redirectUri)
     try {
       structuredClone(appState)
     } catch (cause) {

@@ -4,7 +4,7 @@ import type { DPoPFeature, ParFeature, ResourceFeature, SilentLoginFeature } fro
 import type { KeyValueStore } from './storage.js'
 import { maxRetryWaitMs } from './retry.js'
 import { requestTimeout } from './request-timeout.js'
-import { assertNavigationUrl, isLoopbackHost } from './url-policy.js'
+import { assertNavigationUrl, isLoopbackHost, requireUrl } from './url-policy.js'
 
 /** What a plug-in's `setup` is given when the client is first used. @internal */
 export interface PluginContext {
@@ -189,13 +189,6 @@ const movedOptions = [
   ['silentRedirectUri', 'silentLogin({ redirectUri })'],
   ['silentLoginTimeoutSeconds', 'silentLogin({ timeoutSeconds })'],
 ]
-
-function requireUrl(name: string, value: unknown): URL {
-  if (typeof value !== 'string' || !URL.canParse(value)) {
-    throw new AuthError('config_error', `${name} must be an absolute URL`)
-  }
-  return new URL(value)
-}
 
 /**
  * `fetch` (the caller's, or the global one) whose failure to get any answer becomes a

@@ -11,6 +11,14 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
 }
 
+/** `value` as a URL; `config_error` naming `name` unless it is a string holding an absolute URL. */
+export function requireUrl(name: string, value: unknown): URL {
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    throw new AuthError('config_error', `${name} must be an absolute URL`)
+  }
+  return new URL(value)
+}
+
 /**
  * Returns `value` when the browser may be sent there: an absolute `https:` URL, or `http:` on a
  * loopback host or with `allowInsecure`. Anything else (`javascript:`, which would run in the
