@@ -1,6 +1,7 @@
 import { AuthError, toAuthError } from '../core/errors.js'
 import type { Plugin, PluginContext } from '../core/options.js'
 import type { LoginSteps, SilentLoginFeature } from '../core/plugins.js'
+import { requireUrl } from '../core/url-policy.js'
 import { assertSameOriginRedirect, assertTimeoutSeconds, loginElsewhere, type ResponseWatch } from './response-channel.js'
 
 /**
@@ -133,9 +134,7 @@ export interface SilentLoginPlugin extends Plugin<SilentLoginFeature> {
  * ```
  */
 export function silentLogin({ redirectUri, timeoutSeconds = 10 }: SilentLoginOptions = {}): SilentLoginPlugin {
-  if (redirectUri !== undefined && !URL.canParse(redirectUri)) {
-    throw new AuthError('config_error', 'silentLogin redirectUri must be an absolute URL')
-  }
+  if (redirectUri !== undefined) requireUrl('silentLogin redirectUri', redirectUri)
   assertTimeoutSeconds('silentLogin timeoutSeconds', timeoutSeconds)
   return Object.freeze({ option: 'silentLogin', setup: silentLoginSetup, redirectUri, timeoutSeconds })
 }
