@@ -39,10 +39,6 @@ const EXAMPLES = [
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
-  // The chaos run (`npm run test:chaos`) is out of `npm test` until the rare invalid_response it
-  // found is explained and fixed (issue 11): a plain Error, made while the tab handled another tab's
-  // BroadcastChannel message, fails the refresh two calls of the tab share. Its other figures held.
-  testIgnore: process.env.PIXIE_CHAOS ? [] : ['**/chaos.spec.ts'],
   // One worker: a 2-core machine, and every test shares (and resets) the single mock provider.
   workers: 1,
   fullyParallel: false,
