@@ -3,6 +3,7 @@
 // present the refresh token the frozen tab already spent, and converge on its result when it resumes.
 import type { CDPSession, Page } from '@playwright/test'
 import {
+  CLIENT_ID,
   expect,
   getAccessToken,
   getState,
@@ -12,6 +13,7 @@ import {
   injectFault,
   login,
   openApp,
+  PROVIDER,
   readSession,
   refreshTokenStatus,
   requireSession,
@@ -25,6 +27,10 @@ declare global {
   interface Window {
     /** A call started in the page and awaited later, after the page was stopped and resumed. */
     pendingToken?: Promise<TryResult<string>>
+    /** Lets go of the lock the test holds in the page (holdLock). */
+    letGo?: () => void
+    /** How many lock requests Chromium turned down with "The provided callback is no longer runnable.". */
+    turnedDown?: number
   }
 }
 
@@ -163,4 +169,108 @@ test.describe('a holder stopped past its own timeoutSeconds', () => {
       expect(stats.reuseDetections).toBe(0)
     })
   }
+})
+
+/**
+ * Takes the client's lock in `page`, as another tab's refresh does, until `window.letGo()`, which
+ * first posts `message` on the app's own BroadcastChannel, if one is given.
+ */
+async function holdLock(page: Page, message?: string): Promise<void> {
+  await page.evaluate(
+    ({ name, message }) =>
+      new Promise<void>((held) => {
+        void navigator.locks.request(name, () => new Promise<void>((release) => {
+          window.letGo = () => {
+            if (message) new BroadcastChannel('app').postMessage(message)
+            release()
+          }
+          held()
+        }))
+      }),
+    { name: `pixie-auth:${PROVIDER}/#${CLIENT_ID}`, message },
+  )
+}
+
+/** Starts a forced refresh in `waiter` (as `window.pendingToken`), waiting for the lock `holder` holds. */
+async function refreshWaiting(waiter: Page, holder: Page): Promise<void> {
+  await waiter.evaluate(() => {
+    window.pendingToken = window.pixieTry(() => window.pixie.auth.getAccessToken({ forceRefresh: true }))
+  })
+  await expect.poll(() => holder.evaluate(async () => (await navigator.locks.query()).pending?.length)).toBe(1)
+}
+
+test.describe('a lock Chromium turns down while the waiting tab is paused in a BroadcastChannel message', () => {
+  // The grant and a BroadcastChannel message reach a tab busy with a long task; the debugger
+  // pauses it in the message, and Debugger.disable ends the pause (as the chaos run ends a pause it
+  // has not yet seen take effect). Chromium then mostly handles the grant while the page is still
+  // paused: it cannot run the callback, lets the lock go and rejects the request with a plain Error
+  // "The provided callback is no longer runnable.". Not every time, so each try records what
+  // Chromium did, and the test goes on until it has turned the lock down once.
+  const waitSeconds = 10
+  test.use({ appConfig: { refreshLeewaySeconds: 0, lockWaitSeconds: waitSeconds, timeoutSeconds: 30 } })
+
+  test('the waiting refresh asks again and refreshes once: no failure, no second request, no reuse detection', async ({
+    page,
+    context,
+  }) => {
+    test.setTimeout(120_000)
+    await login(page)
+    let turnedDown = 0
+    let attempt = 0
+    while (turnedDown === 0 && attempt < 10) {
+      attempt += 1
+      // Fresh tabs for each try: Chromium turns the lock down less often in a tab it already paused.
+      const [waiter, holder] = [await context.newPage(), await context.newPage()]
+      await openApp(waiter)
+      await openApp(holder)
+      await waiter.evaluate(() => {
+        new BroadcastChannel('app').onmessage = function onAppMessage() {
+          // Where the test pauses the tab.
+          debugger
+        }
+        // Counts the requests Chromium turns down; the SDK sees them as before.
+        const locks = navigator.locks
+        const request = locks.request.bind(locks) as (...args: unknown[]) => Promise<unknown>
+        window.turnedDown = 0
+        Object.assign(locks, {
+          request: (...args: unknown[]) =>
+            request(...args).catch((error: unknown) => {
+              if (String(error).includes('no longer runnable')) window.turnedDown! += 1
+              throw error
+            }),
+        })
+      })
+      // In one task, the holder posts a message on the app's own channel and lets the lock go.
+      await holdLock(holder, 'hello')
+      const { accessToken: stale } = await requireSession(waiter)
+      const refreshes = (await getStats()).tokenRequests.refresh_token ?? 0
+      await refreshWaiting(waiter, holder)
+      const cdp = await context.newCDPSession(waiter)
+      await cdp.send('Debugger.enable')
+      // The pause is ended as soon as it is seen: the longer it lasts, the likelier Chromium runs
+      // the callback on resuming.
+      const ended = new Promise((resolve) => cdp.once('Debugger.paused', () => resolve(cdp.send('Debugger.disable'))))
+      // A long task, during which both the message and the grant arrive.
+      await waiter.evaluate(() => void setTimeout(() => {
+        const end = Date.now() + 1_500
+        while (Date.now() < end);
+      }))
+      await sleep(300)
+      await holder.evaluate(() => window.letGo!())
+      await ended
+
+      const result = await waiter.evaluate(() => window.pendingToken)
+      turnedDown = await waiter.evaluate(() => window.turnedDown!)
+      expect(result, `try ${attempt}, turned down ${turnedDown}: ${JSON.stringify(result)}`).toMatchObject({ ok: true })
+      const { accessToken } = await requireSession(waiter)
+      expect(result).toEqual({ ok: true, value: accessToken })
+      expect(accessToken).not.toBe(stale)
+      expect((await getStats()).tokenRequests.refresh_token).toBe(refreshes + 1)
+      await waiter.close()
+      await holder.close()
+    }
+    expect(turnedDown, `Chromium never turned the lock down in ${attempt} tries`).toBeGreaterThan(0)
+    expect((await getStats()).reuseDetections).toBe(0)
+  })
+
 })
