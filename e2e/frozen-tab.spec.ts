@@ -273,4 +273,33 @@ test.describe('a lock Chromium turns down while the waiting tab is paused in a B
     expect((await getStats()).reuseDetections).toBe(0)
   })
 
+  // DevTools' "Disable JavaScript" (Emulation.setScriptExecutionDisabled) makes Chromium turn every
+  // grant down the same way, for as long as it lasts.
+  test('turned down every time, the call ends with a transient timeout, within the bound, and the session is kept', async ({
+    page: waiter,
+    context,
+  }) => {
+    await login(waiter)
+    const before = await requireSession(waiter)
+    const holder = await context.newPage()
+    await openApp(holder)
+    await holdLock(holder)
+    await refreshWaiting(waiter, holder)
+    const cdp = await context.newCDPSession(waiter)
+    const started = Date.now()
+    await cdp.send('Emulation.setScriptExecutionDisabled', { value: true })
+    await holder.evaluate(() => window.letGo!())
+    await sleep(1_000)
+    await cdp.send('Emulation.setScriptExecutionDisabled', { value: false })
+
+    const result = await waiter.evaluate(() => window.pendingToken)
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: false, error: { code: 'timeout', isAuthError: true } })
+    expect(Date.now() - started).toBeLessThan(waitSeconds * 1000)
+    expect((await getState(waiter)).status).toBe('authenticated')
+    expect((await requireSession(waiter)).refreshToken).toBe(before.refreshToken)
+    expect((await getStats()).tokenRequests.refresh_token ?? 0).toBe(0)
+    // Scripts running again, the next call refreshes as usual.
+    expect(await getAccessToken(waiter, { forceRefresh: true })).toMatchObject({ ok: true })
+    expect((await getStats()).tokenRequests.refresh_token).toBe(1)
+  })
 })

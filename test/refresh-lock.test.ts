@@ -35,12 +35,29 @@ describe('withRefreshLock', () => {
     expect(requests).toEqual(['pixie-auth:test', 'pixie-auth:test', 'pixie-auth:test'])
   })
 
-  it('gives up after three requests turned down, with the browser error, the task never run', async () => {
+  it('gives up after three requests turned down with a transient timeout, the task never run', async () => {
     const requests = lockManager(5)
     const task = vi.fn(async () => 'refreshed')
-    await expect(withRefreshLock('pixie-auth:test', task)).rejects.toThrow('no longer runnable')
+    await expect(withRefreshLock('pixie-auth:test', task)).rejects.toMatchObject({ name: 'AuthError', code: 'timeout' })
     expect(task).not.toHaveBeenCalled()
     expect(requests).toHaveLength(3)
+  })
+
+  it('lets a failure of the API itself (a DOMException) surface at once, as it is', async () => {
+    const requests: string[] = []
+    const denied = new DOMException('The request was denied.', 'SecurityError')
+    vi.stubGlobal('navigator', {
+      locks: {
+        request(name: string) {
+          requests.push(name)
+          return Promise.reject(denied)
+        },
+      },
+    })
+    const task = vi.fn(async () => 'refreshed')
+    await expect(withRefreshLock('pixie-auth:test', task, { waitMs: 1_000 })).rejects.toBe(denied)
+    expect(task).not.toHaveBeenCalled()
+    expect(requests).toHaveLength(1)
   })
 
   it('does not ask again once the caller ended the wait, nor when it had ended it before', async () => {

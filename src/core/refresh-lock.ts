@@ -22,7 +22,8 @@ export interface LockWait {
  *
  * A request the browser turns down without running its callback (Chromium does, for a lock granted
  * while the tab's scripts are paused) is made again, up to three times in all, within the same
- * bound: the task never ran, so nothing was sent.
+ * bound: the task never ran, so nothing was sent. A third refusal ends the wait with a `timeout`
+ * AuthError, as the bound does: the session is kept, and a later call asks again.
  *
  * Where Web Locks are missing (very old browsers, non-secure contexts) the task runs at once: the
  * caller still allows only one refresh per tab.
@@ -57,10 +58,12 @@ export async function withRefreshLock<T>(name: string, task: () => Promise<T>, {
         throw new AuthError('timeout', `Another tab held the lock for over ${waitMs} ms (frozen?)`, { cause: error })
       }
       // Granted while this tab's scripts were paused (seen with a debugger), Chromium cannot run the
-      // callback: it lets the lock go and rejects with "The provided callback is no longer runnable".
-      // The task never ran, so nothing was sent: ask again, for what is left of the wait.
-      if (!granted && !signal?.aborted && attempt < 3) continue
-      throw error
+      // callback: it lets the lock go and rejects with a plain Error, "The provided callback is no
+      // longer runnable". The task never ran, so nothing was sent: ask again, for what is left of
+      // the wait. The API's own failures (SecurityError...) are DOMExceptions, and surface as they are.
+      if (granted || signal?.aborted || error instanceof DOMException) throw error
+      if (attempt < 3) continue
+      throw new AuthError('timeout', 'The browser would not run the task under the lock (tab paused?)', { cause: error })
     } finally {
       clearTimeout(timer)
       signal?.removeEventListener('abort', stop)
