@@ -80,3 +80,31 @@ describe('withRefreshLock', () => {
     expect(requests).toHaveLength(1)
   })
 })
+
+describe('withRefreshLock, with the wall clock set back during the wait', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('asks again for no longer than what is left of the bound', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
+    // The first request is turned down once the clock has been set back; the next one waits for
+    // a lock another tab holds for good.
+    let turnDown: (() => void) | undefined
+    const locks = {
+      request(_name: string, options: { signal: AbortSignal }) {
+        return new Promise((_resolve, reject) => {
+          options.signal.addEventListener('abort', () => reject(options.signal.reason))
+          turnDown ??= () => reject(new Error('The provided callback is no longer runnable.'))
+        })
+      },
+    }
+    vi.stubGlobal('navigator', { locks })
+    const settled = withRefreshLock('pixie-auth:test', async () => 'refreshed', { waitMs: 1_000 }).catch((error: unknown) => error)
+    await vi.advanceTimersByTimeAsync(500)
+    vi.setSystemTime(Date.now() - 3_600_000)
+    turnDown!()
+    await vi.advanceTimersByTimeAsync(600)
+    await expect(Promise.race([settled, 'still waiting'])).resolves.toMatchObject({ code: 'timeout' })
+  })
+})

@@ -33,7 +33,8 @@ export interface LockWait {
 export async function withRefreshLock<T>(name: string, task: () => Promise<T>, { waitMs, signal }: LockWait = {}): Promise<T> {
   const locks = globalThis.navigator?.locks
   if (!locks) return task()
-  const deadline = waitMs === undefined ? undefined : Date.now() + waitMs
+  // The timers' clock, not the wall clock, which may be set back while a tab waits.
+  const deadline = waitMs === undefined ? undefined : performance.now() + waitMs
   for (let attempt = 1; ; attempt++) {
     // One controller for both ends of the wait, and flags that tell its ends apart.
     const wait = new AbortController()
@@ -42,7 +43,7 @@ export async function withRefreshLock<T>(name: string, task: () => Promise<T>, {
     const timer = deadline === undefined ? undefined : setTimeout(() => {
       timedOut = true
       wait.abort()
-    }, deadline - Date.now())
+    }, deadline - performance.now())
     const stop = () => wait.abort(signal?.reason)
     if (signal?.aborted) stop()
     signal?.addEventListener('abort', stop, { once: true })
