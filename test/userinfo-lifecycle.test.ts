@@ -5,6 +5,7 @@
 import { createStore, set } from 'idb-keyval'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient, type AuthClient } from '../src/index.js'
+import { createFetch } from '../src/fetch.js'
 import { fetchUser } from '../src/userinfo.js'
 import { approvedCallbackUrl, controlProvider, fromAnotherTab, useApprovingProvider, usePage } from './mock-provider-login.js'
 import { nextTask } from './open-channels.js'
@@ -66,6 +67,32 @@ describe('fetchUser() and the lifecycle of the client', () => {
     await nextTask()
     expect(onlineListeners).toBe(0)
     expect((await pending)?.sub).toBe('user-ada')
+    expect(onlineListeners).toBe(0)
+  })
+
+  it('a client disposed of before fetchUser() asked it for the access token stays closed', async () => {
+    const auth = await loggedIn()
+    await auth.getAccessToken()
+    expect(onlineListeners).toBe(1)
+    const pending = fetchUser(auth)
+    auth.dispose()
+    expect((await pending)?.sub).toBe('user-ada')
+    await nextTask()
+    expect(onlineListeners).toBe(0)
+  })
+
+  it('a client disposed of while createFetch() sends a request, and resends it with a refreshed token, stays closed', async () => {
+    const auth = await loggedIn()
+    const first = await auth.getAccessToken()
+    expect(onlineListeners).toBe(1)
+    // The API refuses the first token: the request is sent again with a refreshed one.
+    await control('faults', [{ endpoint: 'api', type: 'status', status: 401, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }])
+    const pending = createFetch(auth, { allowedOrigins: [provider().url] })(`${provider().url}/api/me`)
+    auth.dispose()
+    const answer = await (await pending).json()
+    expect(answer).toMatchObject({ sub: 'user-ada', message: 'hello from the protected API' })
+    expect(answer.tokenSuffix).not.toBe(first.slice(-6))
+    await nextTask()
     expect(onlineListeners).toBe(0)
   })
 

@@ -137,6 +137,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     resource: resources,
     dpop,
     loginSteps: login.steps,
+    getAccessToken: guarded(getAccessTokenOrLogIn),
     session: async () => {
       await sync.restore()
       return sync.current()
@@ -154,7 +155,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     loginWithRedirect: guarded(async (options: LoginOptions = {}) => void (await login.redirect(options))),
     isRedirectCallback: (url = location.href) => isCallback(url),
     handleRedirectCallback: guarded((url: string = location.href) => sharedRun(callbacks, url, () => login.complete(url))),
-    getAccessToken: guarded(getAccessTokenOrLogIn),
+    getAccessToken: internals.getAccessToken,
     getUser: guarded(async () => (await internals.session())?.user),
     isAuthenticated: guarded(async () => (await internals.session()) !== undefined),
     logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, dpop }, options)),

@@ -4,7 +4,7 @@ import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature, LoginStepOptions, LoginSteps, ResourceFeature } from './plugins.js'
 import type { Session } from './session.js'
-import type { RedirectCallbackResult } from './types.js'
+import type { AuthClient, RedirectCallbackResult } from './types.js'
 
 /** What the action features (popup, fetch, UserInfo) reach through a client. @internal */
 export interface ClientInternals {
@@ -15,6 +15,12 @@ export interface ClientInternals {
   resource?: ResourceFeature
   /** DPoP (RFC 9449), when configured: the handle that signs the proofs for DPoP-bound tokens. */
   dpop?: DPoPFeature
+  /**
+   * The client's `getAccessToken()`, silent login included. Called through the internals a feature
+   * took when it was called, not through the handle: a handle disposed of while the feature's
+   * request is under way must not be put back in use by it (see `dispose()`).
+   */
+  getAccessToken: AuthClient['getAccessToken']
   /** The session, once the stored one has been read. */
   session(): Promise<Session | undefined>
   /** Under the lock: replaces the stored session with `change(stored)` unless that is `undefined`; tells every tab. */

@@ -66,13 +66,13 @@ export function createFetch(client: AuthClient, { allowedOrigins }: FetchOptions
   const allowed = resolveAllowedOrigins(allowedOrigins)
   return async (input, init) => {
     try {
-      const { config, resource: resourceIndicators } = internalsOf(client)
+      const internals = internalsOf(client)
       // Checked before any token is read: a request to an origin not allowed sends nothing at all.
       const appOrigin = typeof location === 'undefined' ? undefined : location.origin
       const { input: absolute, url } = absoluteInput(input, appOrigin)
-      const resources = resourceIndicators?.resources ?? []
+      const resources = internals.resource?.resources ?? []
       const resource = resourceForUrl(url, { appOrigin, allowedOrigins: allowed, resources })
-      return await authorizedFetch(credentialsOf(client, resource), config.http, absolute, init)
+      return await authorizedFetch(credentialsOf(internals, resource), internals.config.http, absolute, init)
     } catch (cause) {
       throw toAuthError(cause)
     }
