@@ -63,6 +63,27 @@ describe('dpop() fails closed', () => {
     expect(await storedEntries('tx:')).toEqual([])
   })
 
+  it('holds for options an app builds with a class, whose dpop comes from a getter on its prototype', async () => {
+    const plugin = dpop()
+    class Options implements AuthClientOptions {
+      issuer = provider.url
+      clientId = 'pixie-e2e'
+      redirectUri = redirectUri
+      // Not an own property: createAuthClient() reads it as it checks it, not only what a spread copies.
+      get dpop() {
+        return plugin
+      }
+    }
+    const auth = createAuthClient(new Options())
+    const { navigations, error } = await startLogin(auth)
+    expect(error).toMatchObject({ name: 'AuthError', code: 'config_error', message: expect.stringContaining('dpop is on') })
+    expect(navigations).toEqual([])
+    // Let go of at once (the last dispose() closes on the next task): its options key, own
+    // properties only, is that of the plain client of a test below.
+    auth.dispose()
+    await new Promise((resolve) => setTimeout(resolve))
+  })
+
   it('refuses a Bearer token from the code exchange: invalid_response, nothing stored', async () => {
     const auth = dpopClient({ metadata: await metadataClaimingDPoP() })
     const callbackUrl = await approvedCallbackUrl(auth)

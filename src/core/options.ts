@@ -245,16 +245,20 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   const timeoutSeconds = options.timeoutSeconds ?? 10
   const refreshRetries = options.refreshRetries ?? 2
   return {
-    // As given, once checked above: clientId, redirectUri, postLogoutRedirectUri, metadata, the plug-ins.
-    ...options,
     issuer,
+    // Read as checked above, not spread: a spread copies own enumerable properties only, and would
+    // drop a plug-in that options made by a class give through a getter.
+    clientId: options.clientId,
+    redirectUri: options.redirectUri,
     scope: options.scope ?? 'openid profile offline_access',
+    postLogoutRedirectUri: options.postLogoutRedirectUri,
     allowInsecureRequests,
     authorizationParams: { ...options.authorizationParams },
     refreshLeewaySeconds: options.refreshLeewaySeconds ?? 60,
     refreshRetries,
     timeoutSeconds,
     lockWaitMs: lockWaitMs(options.lockWaitSeconds, timeoutSeconds * 1000, refreshRetries),
+    metadata: options.metadata,
     client: { client_id: options.clientId, [oauth.clockTolerance]: options.clockToleranceSeconds ?? 300 },
     http: {
       signal: () => requestTimeout(timeoutSeconds * 1000),
@@ -262,5 +266,9 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
       [oauth.customFetch]: networkTransport(options.fetch),
     },
     namespace: `${issuer.href}#${options.clientId}`,
+    dpop: options.dpop,
+    par: options.par,
+    resource: options.resource,
+    silentLogin: options.silentLogin,
   }
 }
