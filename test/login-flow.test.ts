@@ -19,6 +19,18 @@ describe('handleRedirectCallbackOnce', () => {
     expect(client.handleRedirectCallback).not.toHaveBeenCalled()
   })
 
+  it('with skip, waits for a state the client knows at once, inside subscribe() itself (as the start-up hint answers)', async () => {
+    const { client, setState } = fakeClient({ status: 'loading' }, { isCallback: true })
+    const subscribe = client.subscribe.getMockImplementation()!
+    client.subscribe.mockImplementation((listener) => {
+      const unsubscribe = subscribe(listener)
+      setState({ status: 'authenticated' })
+      return unsubscribe
+    })
+    await expect(handleRedirectCallbackOnce(client, { skip: true })).resolves.toBeUndefined()
+    expect(client.handleRedirectCallback).not.toHaveBeenCalled()
+  })
+
   it('resolves undefined when the login fails (the state carries the error)', async () => {
     const { client } = fakeClient({ status: 'loading' }, {
       isCallback: true,

@@ -58,15 +58,16 @@ export function handleRedirectCallbackOnce(
 /** Resolves once the client's state has left `loading`: on its callback page, once the app's own callback settled. */
 function settled(client: AuthClient): Promise<undefined> {
   return new Promise((resolve) => {
-    const unsubscribe = client.subscribe(({ status }) => {
-      if (status === 'loading') return
-      unsubscribe()
-      resolve(undefined)
-    })
-    if (client.getState().status !== 'loading') {
-      unsubscribe()
+    let unsubscribe: (() => void) | undefined
+    // Called by subscribe() itself too when the state is known at once, before `unsubscribe` is set:
+    // it resolves then, and the call after subscribing lets go.
+    const check = () => {
+      if (client.getState().status === 'loading') return
+      unsubscribe?.()
       resolve(undefined)
     }
+    unsubscribe = client.subscribe(check)
+    check()
   })
 }
 
