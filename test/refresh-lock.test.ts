@@ -63,11 +63,27 @@ describe('withRefreshLock', () => {
   it('does not ask again once the caller ended the wait, nor when it had ended it before', async () => {
     const requests = lockManager(0)
     const task = vi.fn(async () => 'refreshed')
-    const answered = new AbortController()
-    answered.abort()
-    await expect(withRefreshLock('pixie-auth:test', task, { signal: answered.signal })).rejects.toMatchObject({ name: 'AbortError' })
-    expect(task).not.toHaveBeenCalled()
+    const before = new AbortController()
+    before.abort()
+    await expect(withRefreshLock('pixie-auth:test', task, { signal: before.signal })).rejects.toMatchObject({ name: 'AbortError' })
     expect(requests).toHaveLength(1)
+
+    // A wait the caller ends while the lock is held elsewhere: the request rejects with its reason.
+    const pending: string[] = []
+    vi.stubGlobal('navigator', {
+      locks: {
+        request(name: string, options: { signal: AbortSignal }) {
+          pending.push(name)
+          return new Promise((_resolve, reject) => options.signal.addEventListener('abort', () => reject(options.signal.reason)))
+        },
+      },
+    })
+    const during = new AbortController()
+    const waited = withRefreshLock('pixie-auth:test', task, { waitMs: 1_000, signal: during.signal })
+    during.abort()
+    await expect(waited).rejects.toMatchObject({ name: 'AbortError' })
+    expect(pending).toHaveLength(1)
+    expect(task).not.toHaveBeenCalled()
   })
 
   it('never runs a task that raised an error itself twice', async () => {
