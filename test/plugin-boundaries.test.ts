@@ -54,13 +54,18 @@ async function expectLoginRefused(client: AuthClient) {
 }
 
 describe('dpop(): a Bearer session counts as none, also when another tab shares it', () => {
-  it('a tab without dpop() (an old build, open across the deploy that switched DPoP on) logs in: the dpop() tab hands out no Bearer token', async () => {
+  /** A dpop() client with no session, and another tab's client without dpop() that logged in. */
+  async function dpopTabBesideBearerLogin() {
     const withDPoP = track(createAuthClient({ ...options(), metadata: await metadataClaimingDPoP(), dpop: dpop() }))
     expect(await withDPoP.isAuthenticated()).toBe(false)
     // The other tab: same issuer and client ID, so same lock, channel and stored session; no DPoP.
     const oldBuild = track(createAuthClient(options()))
     await logIn(oldBuild)
-    const bearer = await oldBuild.getAccessToken()
+    return { withDPoP, bearer: await oldBuild.getAccessToken() }
+  }
+
+  it('a tab without dpop() (an old build, open across the deploy that switched DPoP on) logs in: the dpop() tab hands out no Bearer token', async () => {
+    const { withDPoP, bearer } = await dpopTabBesideBearerLogin()
     await new Promise((resolve) => setTimeout(resolve, 50))
 
     const answer = await withDPoP.getAccessToken().then(
@@ -73,11 +78,7 @@ describe('dpop(): a Bearer session counts as none, also when another tab shares 
   })
 
   it('the same from a tab whose SDK predates versions (its messages carry none)', async () => {
-    const withDPoP = track(createAuthClient({ ...options(), metadata: await metadataClaimingDPoP(), dpop: dpop() }))
-    expect(await withDPoP.isAuthenticated()).toBe(false)
-    const oldBuild = track(createAuthClient(options()))
-    await logIn(oldBuild)
-    const bearer = await oldBuild.getAccessToken()
+    const { withDPoP, bearer } = await dpopTabBesideBearerLogin()
     const namespace = `${new URL(provider().url).href}#pixie-demo`
     const { session } = await readSession(browserStore(), namespace)
     expect(session?.accessToken).toBe(bearer)
