@@ -19,8 +19,8 @@ describe('PKCE', () => {
   })
 
   it('makes verifiers of 43 characters from the unreserved set, different each time', () => {
-    const a = createTransaction(owner, { redirectUri: 'https://app/cb', scope: 'openid', metadata })
-    const b = createTransaction(owner, { redirectUri: 'https://app/cb', scope: 'openid', metadata })
+    const a = createTransaction(owner, { redirectUri: 'https://app/cb', scope: 'openid' })
+    const b = createTransaction(owner, { redirectUri: 'https://app/cb', scope: 'openid' })
     expect(a.codeVerifier).toMatch(/^[A-Za-z0-9\-._~]{43,128}$/)
     expect(a.codeVerifier).not.toBe(b.codeVerifier)
     expect(a.state).not.toBe(b.state)
@@ -29,7 +29,7 @@ describe('PKCE', () => {
 
 describe('buildAuthorizationUrl', () => {
   it('sends code flow with S256, state, nonce and the extra parameters, keeping the endpoint query', async () => {
-    const transaction = createTransaction(owner, { redirectUri: 'https://app/cb', scope: 'openid profile', metadata })
+    const transaction = createTransaction(owner, { redirectUri: 'https://app/cb', scope: 'openid profile' })
     const url = await buildAuthorizationUrl(metadata, 'spa', transaction, { prompt: 'login' })
     const params = url.searchParams
     expect(url.origin + url.pathname).toBe('https://as.example/authorize')
@@ -46,7 +46,7 @@ describe('buildAuthorizationUrl', () => {
   })
 
   it('sends no nonce without the openid scope', async () => {
-    const transaction = createTransaction(owner, { redirectUri: 'https://app/cb', scope: 'api', metadata })
+    const transaction = createTransaction(owner, { redirectUri: 'https://app/cb', scope: 'api' })
     const url = await buildAuthorizationUrl(metadata, 'spa', transaction, {})
     expect(url.searchParams.has('nonce')).toBe(false)
     expect(transaction.nonce).toBeUndefined()

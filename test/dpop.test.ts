@@ -88,7 +88,7 @@ describe('bindAuthorizationCode', () => {
 
 describe('DPoP token requests', () => {
   const metadata: oauth.AuthorizationServer = { issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }
-  const session: Session = { accessToken: 'a1', tokenType: 'dpop', receivedAt: 0, refreshToken: 'r1', metadata }
+  const session: Session = { accessToken: 'a1', tokenType: 'dpop', receivedAt: 0, refreshToken: 'r1' }
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
   const proofPayload = (init: RequestInit) => {
@@ -112,7 +112,7 @@ describe('DPoP token requests', () => {
     })
     const { options, send } = dpopSender(fetch)
 
-    const next = await refreshSession(options, session, send, {})
+    const next = await refreshSession(options, metadata, session, send, {})
     expect(fetch).toHaveBeenCalledTimes(2)
     expect(proofs[0]).toMatchObject({ htm: 'POST', htu: 'https://as.example/token' })
     expect(proofs[0].nonce).toBeUndefined()
@@ -123,12 +123,12 @@ describe('DPoP token requests', () => {
   it('does not retry a second use_dpop_nonce, nor any other error', async () => {
     const fetch = vi.fn(async () => json(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'n-2' }))
     const { options, send } = dpopSender(fetch)
-    await expect(refreshSession(options, session, send, {})).rejects.toMatchObject({ error: 'use_dpop_nonce' })
+    await expect(refreshSession(options, metadata, session, send, {})).rejects.toMatchObject({ error: 'use_dpop_nonce' })
     expect(fetch).toHaveBeenCalledTimes(2)
 
     fetch.mockImplementation(async () => json(400, { error: 'invalid_grant' }))
     fetch.mockClear()
-    await expect(refreshSession(options, session, send, {})).rejects.toMatchObject({ error: 'invalid_grant' })
+    await expect(refreshSession(options, metadata, session, send, {})).rejects.toMatchObject({ error: 'invalid_grant' })
     expect(fetch).toHaveBeenCalledTimes(1)
   })
 })

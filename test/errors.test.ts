@@ -141,3 +141,25 @@ describe('toAuthError', () => {
     expect(error?.code).toBe('config_error')
   })
 })
+
+describe('redacted: every encoding a server or proxy may quote (issue 18, finding 3)', () => {
+  // A base64 (not base64url) refresh token, with a space and JSON-escaped characters besides.
+  const secret = 'rt/Zm9v+YmFy= "q\\'
+  const quoted: [string, string][] = [
+    ['raw', secret],
+    ['percent-encoded', encodeURIComponent(secret)],
+    ['percent-encoded, lowercase hex', encodeURIComponent(secret).replace(/%[\dA-F]{2}/g, (e) => e.toLowerCase())],
+    ['form-encoded (+ for a space)', new URLSearchParams({ refresh_token: secret }).toString().slice('refresh_token='.length)],
+    ['JSON-escaped', JSON.stringify(secret).slice(1, -1)],
+  ]
+  it.each(quoted)('%s, in the message, error, description and cause', (_, form) => {
+    const server = new AuthError('oauth_error', `rejected ${form}`, { error: form, errorDescription: `got ${form}.` })
+    const error = redacted(new AuthError('login_required', `ended: ${form}`, { cause: server }), [secret])
+    const texts = [error.message, (error.cause as AuthError).message, (error.cause as AuthError).error, (error.cause as AuthError).errorDescription]
+    for (const text of texts) {
+      expect(text).toContain('[redacted]')
+      // No piece of the secret longer than its base64 run survives.
+      expect(text).not.toContain('Zm9v')
+    }
+  })
+})

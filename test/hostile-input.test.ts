@@ -67,7 +67,8 @@ function expectNoSecrets(error: unknown) {
   const strings = reachableStrings(error)
   expect(strings.length).toBeGreaterThan(3)
   for (const value of secrets) {
-    const leaks = strings.filter((text) => text.includes(value) || text.includes('SECRET-7f3a9c'))
+    const forms = [value, encodeURIComponent(value), new URLSearchParams({ s: value }).toString().slice(2)]
+    const leaks = strings.filter((text) => forms.some((form) => text.includes(form)) || text.includes('SECRET-7f3a9c'))
     expect(leaks, `a secret in the error: ${value.slice(0, 20)}...`).toEqual([])
   }
 }
@@ -274,6 +275,10 @@ describe('servers that echo what they were sent into their errors', () => {
     ['error_description', (form, headers) => json(400, { error: 'invalid_grant', error_description: `not ${sentSecrets(form, headers)}` })],
     ['error', (form, headers) => json(400, { error: sentSecrets(form, headers) })],
     ['a WWW-Authenticate challenge', (form, headers) => challenge(`error="${sentSecrets(form, headers)}", error_description="${sentSecrets(form, headers)}"`)],
+    // As a proxy quotes the request it got: the form body as sent, then percent- and JSON-encoded.
+    ['error_description quoting the form body', (form) => json(400, { error: 'invalid_grant', error_description: `body: ${form}` })],
+    ['error_description percent-encoding it', (form, headers) => json(400, { error: 'invalid_grant', error_description: encodeURIComponent(sentSecrets(form, headers)) })],
+    ['error_description JSON-escaping it', (form, headers) => json(400, { error: 'invalid_grant', error_description: JSON.stringify(sentSecrets(form, headers)) })],
   ]
 
   it.each(tokenEchoes)('the code and verifier echoed in the token endpoint’s %s are not in the AuthError', async (_, answer) => {

@@ -8,7 +8,7 @@ const metadata = {
   revocation_endpoint: 'https://as.example/revoke',
   end_session_endpoint: 'https://as.example/logout',
 }
-const session = { refreshToken: 'rt', metadata } as unknown as Session
+const session = { refreshToken: 'rt' } as unknown as Session
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>
 
@@ -28,7 +28,7 @@ describe('revokeRefreshToken', () => {
     it(`resolves when the server refuses or fails: ${name}`, async () => {
       let requests = 0
       const counted: Fetch = (url, init) => ((requests += 1), fetch(url, init))
-      await expect(revokeRefreshToken(withFetch(counted, 0.2), session)).resolves.toBeUndefined()
+      await expect(revokeRefreshToken(withFetch(counted, 0.2), metadata, session)).resolves.toBeUndefined()
       expect(requests).toBe(1)
     })
   }

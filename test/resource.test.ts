@@ -96,7 +96,6 @@ describe('refresh for a resource', () => {
     receivedAt: 1,
     expiresAt: 60_001,
     refreshToken: 'r1',
-    metadata,
   }
 
   function serverAnswering(body: Record<string, unknown>) {
@@ -117,7 +116,7 @@ describe('refresh for a resource', () => {
 
   it("asks for the session's own token with the first resource", async () => {
     const { options, requests } = serverAnswering({ access_token: 'api-2', token_type: 'Bearer', refresh_token: 'r2' })
-    const next = await refreshSession(options, session, plain, { resource: API })
+    const next = await refreshSession(options, metadata, session, plain, { resource: API })
     expect(requests[0].getAll('resource')).toEqual([API])
     expect(requests[0].has('scope')).toBe(false)
     expect(next).toMatchObject({ accessToken: 'api-2', refreshToken: 'r2' })
@@ -131,7 +130,7 @@ describe('refresh for a resource', () => {
       refresh_token: 'r2',
     })
     const target = { resource: REPORTS, scope: 'reports:read' }
-    const next = await refreshSession(options, session, plain, { resource: API }, target)
+    const next = await refreshSession(options, metadata, session, plain, { resource: API }, target)
 
     expect(Object.fromEntries(requests[0])).toMatchObject({ grant_type: 'refresh_token', resource: REPORTS, scope: 'reports:read' })
     expect(next).toMatchObject({ accessToken: 'api-token', expiresAt: 60_001, refreshToken: 'r2' })
@@ -140,7 +139,7 @@ describe('refresh for a resource', () => {
     expect(tokenFor(next, undefined)?.accessToken).toBe('api-token')
 
     // A later refresh of the session's own token keeps the cached ones.
-    const refreshed = sessionFromTokens({ access_token: 'api-3', token_type: 'bearer' }, metadata, next)
+    const refreshed = sessionFromTokens({ access_token: 'api-3', token_type: 'bearer' }, next)
     expect(tokenFor(refreshed, target)?.accessToken).toBe('reports-1')
   })
 })

@@ -33,10 +33,9 @@ function refreshWith(response: Response, clockSkew?: number) {
     receivedAt: Date.now(),
     refreshToken: 'rt-1',
     user: { iss: issuer, aud: 'spa', sub: 'user-ada', iat: now(), exp: now() + 300 },
-    metadata,
     clockSkew,
   }
-  return refreshSession(options, session, (request) => request({}), {})
+  return refreshSession(options, metadata, session, (request) => request({}), {})
 }
 
 describe('measureClockSkew', () => {
@@ -83,5 +82,19 @@ describe('ID token times on refresh, by the server clock', () => {
     // The login measured +5 h, but the server says now is now: the expired token is refused.
     const response = tokenResponse({ iat: now() - 2 * hour, exp: now() - hour }, { date: new Date().toUTCString() })
     await expect(refreshWith(response, 5 * hour)).rejects.toThrow(/"exp"/)
+  })
+})
+
+describe('the skew has a bound (issue 18, finding 4)', () => {
+  const year = 365 * 24 * hour
+  it("refuses a login's ID token whose iat is years off: it is an old token, not a wrong clock", async () => {
+    await expect(measureClockSkew(tokenResponse({ iat: now() - 10 * year }), true)).rejects.toMatchObject({ code: 'invalid_response' })
+    await expect(measureClockSkew(tokenResponse({ iat: now() + 2 * 24 * hour }), true)).rejects.toMatchObject({ code: 'invalid_response' })
+  })
+
+  it('takes a day, and ignores a Date header further off than that (the skew measured before stays)', async () => {
+    expect(await measureClockSkew(tokenResponse({ iat: now() - 24 * hour + 5 }), true)).toBeCloseTo(-24 * hour + 5, -1)
+    const farDate = tokenResponse({ iat: now() }, { date: new Date(Date.now() + 3 * 24 * hour * 1000).toUTCString() })
+    expect(await measureClockSkew(farDate, false)).toBeUndefined()
   })
 })

@@ -13,7 +13,7 @@ import { nextTask } from './open-channels.js'
 const namespace = 'https://issuer.example/#pixie-demo'
 const hintKey = `pixie-auth:signed-in:${namespace}`
 const config = { namespace } as ResolvedOptions
-const session: Session = { accessToken: 'at', tokenType: 'bearer', receivedAt: Date.now(), refreshToken: 'rt', user: ada, metadata: { issuer: 'https://issuer.example' } }
+const session: Session = { accessToken: 'at', tokenType: 'bearer', receivedAt: Date.now(), refreshToken: 'rt', user: ada }
 
 const peekHint = () => {
   try {
@@ -42,6 +42,7 @@ function sharedStore(persists = true) {
         await gate.promise
         return backing.get(key)
       },
+      getShared: backing.get,
       set,
       setEverywhere: set,
       persists: () => persists,

@@ -15,9 +15,8 @@ const owner = (issuer: string, clientId: string): TransactionOwner => ({ namespa
 const clientA = owner('https://a.example/', 'spa')
 const clientB = owner('https://b.example/', 'spa')
 const clientA2 = owner('https://a.example/', 'other-spa')
-const metadata = { issuer: 'https://a.example/', authorization_endpoint: 'https://a.example/authorize' }
 const newTransaction = (now = Date.now(), by = clientA) =>
-  createTransaction(by, { redirectUri: 'https://app/cb', scope: 'openid', appState: { returnTo: '/orders' }, metadata }, now)
+  createTransaction(by, { redirectUri: 'https://app/cb', scope: 'openid', appState: { returnTo: '/orders' } }, now)
 
 describe('transactions', () => {
   it('round-trips through IndexedDB, appState and owner included', async () => {

@@ -46,13 +46,13 @@ function assertAtRedirectUri(callbackUrl: URL, redirectUri: string) {
  */
 export async function redeemCallback(
   options: ResolvedOptions,
+  metadata: oauth.AuthorizationServer,
   transaction: Transaction,
   callbackUrl: URL,
   send: TokenSender,
   own: TokenTarget,
 ): Promise<Session> {
   assertAtRedirectUri(callbackUrl, transaction.redirectUri)
-  const { metadata } = transaction
   const params = oauth.validateAuthResponse(metadata, options.client, callbackUrl, transaction.state)
   try {
     const { tokens, clockSkew } = await send(async (extras) => {
@@ -76,7 +76,7 @@ export async function redeemCallback(
       })
       return { tokens, clockSkew }
     })
-    return { ...sessionFromTokens(tokens, metadata), clockSkew, resource: own.resource }
+    return { ...sessionFromTokens(tokens), clockSkew, resource: own.resource }
   } catch (cause) {
     // The server may quote the code and verifier it was sent in its error.
     throw redacted(toAuthError(cause), [callbackUrl.searchParams.get('code') ?? undefined, transaction.codeVerifier])

@@ -1,5 +1,6 @@
 import type { AuthState } from './auth-state.js'
 import { isCallbackFor } from './callback.js'
+import { metadataSource } from './discovery.js'
 import { AuthError, toAuthError } from './errors.js'
 import { registerInternals, type ClientInternals } from './internals.js'
 import { createLoginFlow } from './login-flow.js'
@@ -93,13 +94,14 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const resourceList = resources?.resources ?? []
   const own = { resource: resourceList[0] }
 
+  const metadata = metadataSource(config)
   const lockName = `pixie-auth:${config.namespace}`
   /** Every wait for the cross-tab lock is bounded: its holder may be frozen. */
   const lock: Lock = (task, signal) => withRefreshLock(lockName, task, { waitMs: config.lockWaitMs, signal })
   const isCallback = (url: string) => isCallbackFor(config.redirectUri, config.namespace, url)
   const sync = createSessionSync(config, store, lockName, () => typeof location !== 'undefined' && isCallback(location.href), own.resource)
-  const tokens = createRefreshCoordination(config, sync, lock, lockName, own, dpop)
-  const login = createLoginFlow({ config, sync, lock, transactions, own, resources: resourceList, dpop, par })
+  const tokens = createRefreshCoordination(config, sync, lock, lockName, own, dpop, metadata)
+  const login = createLoginFlow({ config, sync, lock, metadata, transactions, own, resources: resourceList, dpop, par })
   const callbacks = new Map<string, ReturnType<typeof login.complete>>()
 
   async function getAccessToken({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}): Promise<string> {
@@ -134,6 +136,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
 
   const internals: ClientInternals = {
     config,
+    metadata,
     resource: resources,
     dpop,
     loginSteps: login.steps,
@@ -158,7 +161,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     getAccessToken: internals.getAccessToken,
     getUser: guarded(async () => (await internals.session())?.user),
     isAuthenticated: guarded(async () => (await internals.session()) !== undefined),
-    logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, dpop }, options)),
+    logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, metadata, dpop }, options)),
     subscribe(listener) {
       // Listening first: restoring may answer at once, from the hint.
       const unsubscribe = sync.state.subscribe(listener)

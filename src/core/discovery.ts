@@ -18,3 +18,20 @@ export async function discoverMetadata(options: ResolvedOptions): Promise<oauth.
   }
   return oauth.processDiscoveryResponse(options.issuer, response)
 }
+
+/**
+ * The server metadata of one client: the configured `metadata`, or the discovery of the configured
+ * issuer, fetched once per page (again after a failure). The only source of the endpoints that
+ * tokens, codes and verifiers are sent to: never storage or a tab message, which any script on the
+ * origin can write (draft-ietf-oauth-browser-based-apps §5.1.2, persistent token theft).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414.html#section-3.3
+ */
+export function metadataSource(options: ResolvedOptions): () => Promise<oauth.AuthorizationServer> {
+  let discovered: Promise<oauth.AuthorizationServer> | undefined
+  return () =>
+    (discovered ??= discoverMetadata(options).catch((cause: unknown) => {
+      discovered = undefined
+      throw cause
+    }))
+}

@@ -150,14 +150,26 @@ function redactedWith(error: AuthError, hide: Hide): AuthError {
 }
 
 /**
- * `error` with each of `secrets` (the code, verifier or token a request sent) replaced by
- * `[redacted]` wherever it appears: message, `error`, `errorDescription` and the whole cause chain.
- * A server may quote what it was sent in its `error`, `error_description` or `WWW-Authenticate`
- * challenge, and those are kept to explain the failure; call this where the request was sent, the
- * one place that knows what it carried.
+ * The ways a server or proxy may quote `secret` back: as sent, percent-encoded (either case of hex),
+ * form-encoded (`+` for a space, as the request body carried it) and JSON-escaped.
  */
-export const redacted = (error: AuthError, secrets: readonly (string | undefined)[]): AuthError =>
-  redactedWith(error, (text) => secrets.reduce<string>((hidden, secret) => (secret ? hidden.replaceAll(secret, '[redacted]') : hidden), text))
+function encodings(secret: string): string[] {
+  const encoded = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]
+  return [...encoded, ...encoded.map((text) => text.replace(/%[\dA-F]{2}/g, (escape) => escape.toLowerCase()))]
+}
+
+/**
+ * `error` with each of `secrets` (the code, verifier or token a request sent) replaced by
+ * `[redacted]` wherever it appears, in any encoding of {@link encodings}: message, `error`,
+ * `errorDescription` and the whole cause chain. A server may quote what it was sent in its `error`,
+ * `error_description` or `WWW-Authenticate` challenge, and those are kept to explain the failure;
+ * call this where the request was sent, the one place that knows what it carried.
+ */
+export function redacted(error: AuthError, secrets: readonly (string | undefined)[]): AuthError {
+  // Longest first, so a shorter form inside a longer one cannot leave part of the longer one behind.
+  const forms = secrets.flatMap((secret) => (secret ? encodings(secret) : [])).sort((a, b) => b.length - a.length)
+  return redactedWith(error, (text) => forms.reduce((hidden, form) => hidden.replaceAll(form, '[redacted]'), text))
+}
 
 /**
  * True for the failures worth retrying: the server may answer next time. Any 5xx counts, with or

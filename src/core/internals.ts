@@ -1,5 +1,6 @@
 // How the action features (popup login, `createFetch`, UserInfo) reach a client's internals: they
 // take the client, and look it up here. Not public API.
+import type * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature, LoginStepOptions, LoginSteps, ResourceFeature } from './plugins.js'
@@ -9,6 +10,8 @@ import type { AuthClient, RedirectCallbackResult } from './types.js'
 /** What the action features (popup, fetch, UserInfo) reach through a client. @internal */
 export interface ClientInternals {
   config: ResolvedOptions
+  /** The server metadata: configured, or discovered once per page; never from storage. */
+  metadata(): Promise<oauth.AuthorizationServer>
   /** The steps of a login whose response comes back to a popup or an iframe. */
   loginSteps(options: LoginStepOptions): LoginSteps<RedirectCallbackResult>
   /** Resource indicators (RFC 8707), when configured: the resources, and what `getAccessToken({ resource })` accepts. */

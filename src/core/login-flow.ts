@@ -1,7 +1,7 @@
+import type * as oauth from 'oauth4webapi'
 import { assertNoProtocolParams, assertSupportedServer, buildAuthorizationUrl } from './authorize.js'
 import { redeemCallback } from './callback.js'
 import { cleanCallbackUrl, parseCallbackUrl } from './callback-url.js'
-import { discoverMetadata } from './discovery.js'
 import { AuthError, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature, LoginSteps, ParFeature, TokenSender } from './plugins.js'
@@ -18,6 +18,8 @@ export interface LoginParts {
   config: ResolvedOptions
   sync: SessionSync
   lock: Lock
+  /** The server metadata: configured, or discovered once per page (see `metadataSource()`). */
+  metadata: () => Promise<oauth.AuthorizationServer>
   /** Login transactions: IndexedDB, or this tab's sessionStorage where it is unavailable. */
   transactions: KeyValueStore
   /** The session's own token's target (RFC 8707), asked for with the code. */
@@ -32,7 +34,7 @@ export interface LoginParts {
  * Starts and completes logins: the authorization request with PKCE, one-time `state` and `nonce`
  * (RFC 9700 §2.1.1), and the redemption of its response under the cross-tab lock.
  */
-export function createLoginFlow({ config, sync, lock, transactions, own, resources, dpop, par }: LoginParts) {
+export function createLoginFlow({ config, sync, lock, metadata: serverMetadata, transactions, own, resources, dpop, par }: LoginParts) {
   const owner = { namespace: config.namespace, issuer: config.issuer.href, clientId: config.clientId }
   const send: TokenSender = dpop?.sender() ?? ((request) => request({}))
 
@@ -45,14 +47,14 @@ export function createLoginFlow({ config, sync, lock, transactions, own, resourc
     }
     const { scope = config.scope, ...params } = { ...config.authorizationParams, ...authorizationParams }
     assertNoProtocolParams(params)
-    const metadata = await discoverMetadata(config)
+    const metadata = await serverMetadata()
     assertSupportedServer(metadata, config.allowInsecureRequests)
     // Before anything is made or stored (the transaction, a DPoP key): this login cannot happen.
     if (!par && metadata.require_pushed_authorization_requests === true) {
       throw new AuthError('config_error', 'The server requires pushed authorization requests: add par()')
     }
     const maxAge = params.max_age === undefined ? undefined : Number(params.max_age)
-    const transaction = createTransaction(owner, { redirectUri, scope, maxAge, appState, metadata })
+    const transaction = createTransaction(owner, { redirectUri, scope, maxAge, appState })
     const url = await buildAuthorizationUrl(metadata, config.clientId, transaction, params)
     // The grant, and the user's consent, covers every API the app will ask tokens for (RFC 8707 §2.1).
     for (const resource of resources) url.searchParams.append('resource', resource)
@@ -74,11 +76,13 @@ export function createLoginFlow({ config, sync, lock, transactions, own, resourc
     }
     try {
       cleanCallbackUrl(callbackUrl)
+      // Before the transaction is taken: a discovery that fails leaves the login to complete again.
+      const metadata = await serverMetadata()
       // Under the lock, so a refresh running in another tab cannot write over the new session. Taken
       // before the code is redeemed: a wait that times out spends neither the code nor the login.
       const { transaction, next } = await lock(async () => {
         const transaction = await takeTransaction(transactions, owner, state)
-        const next = await sync.share(await redeemCallback(config, transaction, callbackUrl, send, own))
+        const next = await sync.share(await redeemCallback(config, metadata, transaction, callbackUrl, send, own))
         return { transaction, next }
       })
       return { appState: transaction.appState, user: next.user }

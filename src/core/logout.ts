@@ -1,5 +1,4 @@
 import * as oauth from 'oauth4webapi'
-import { discoverMetadata } from './discovery.js'
 import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature } from './plugins.js'
@@ -18,10 +17,10 @@ import { assertNavigationUrl } from './url-policy.js'
  *
  * @see https://www.rfc-editor.org/rfc/rfc7009.html#section-2.2.1
  */
-export async function revokeRefreshToken(options: ResolvedOptions, session: Session): Promise<void> {
-  if (!session.refreshToken || !session.metadata.revocation_endpoint) return
+export async function revokeRefreshToken(options: ResolvedOptions, metadata: oauth.AuthorizationServer, session: Session): Promise<void> {
+  if (!session.refreshToken || !metadata.revocation_endpoint) return
   try {
-    const response = await oauth.revocationRequest(session.metadata, options.client, oauth.None(), session.refreshToken, {
+    const response = await oauth.revocationRequest(metadata, options.client, oauth.None(), session.refreshToken, {
       ...options.http,
       additionalParameters: { token_type_hint: 'refresh_token' },
     })
@@ -68,13 +67,20 @@ export function endSessionUrl(
  * unless `localOnly`. Checked before anything is cleared: a call that cannot complete changes nothing.
  */
 export async function endSessionEverywhere(
-  { config, sync, lock, dpop }: { config: ResolvedOptions; sync: SessionSync; lock: Lock; dpop?: DPoPFeature },
+  {
+    config,
+    sync,
+    lock,
+    metadata: serverMetadata,
+    dpop,
+  }: { config: ResolvedOptions; sync: SessionSync; lock: Lock; metadata: () => Promise<oauth.AuthorizationServer>; dpop?: DPoPFeature },
   { returnTo, localOnly = false, logoutHint }: LogoutOptions,
 ): Promise<void> {
   if (returnTo !== undefined) assertNavigationUrl('returnTo', returnTo, config.allowInsecureRequests)
   await sync.restore()
   const { ended, stuck } = await lock(sync.deleteEverywhere)
-  if (ended) await revokeRefreshToken(config, ended)
+  // A failed discovery leaves the refresh token unrevoked, as a server that refuses does.
+  if (ended) await serverMetadata().then((metadata) => revokeRefreshToken(config, metadata, ended), () => {})
   // The tokens bound to the old key are gone; the next login gets a key of its own.
   await dpop?.discard()
   if (stuck) {
@@ -82,7 +88,7 @@ export async function endSessionEverywhere(
   }
   if (localOnly) return
   const after = returnTo ?? config.postLogoutRedirectUri
-  const metadata = ended?.metadata ?? (await discoverMetadata(config))
+  const metadata = await serverMetadata()
   const target = endSessionUrl(metadata, config.clientId, ended?.idToken, after, config.allowInsecureRequests, logoutHint) ?? after
   if (target) location.assign(target)
 }

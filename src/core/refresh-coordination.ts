@@ -1,3 +1,4 @@
+import type * as oauth from 'oauth4webapi'
 import { AuthError, isTransient, redacted, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature } from './plugins.js'
@@ -25,6 +26,8 @@ export function createRefreshCoordination(
   lockName: string,
   own: TokenTarget,
   dpop: DPoPFeature | undefined,
+  /** The server metadata: configured, or discovered once per page (see `metadataSource()`). */
+  metadata: () => Promise<oauth.AuthorizationServer>,
 ) {
   const transientPolicy = transientRetryPolicy(config.refreshRetries, config.timeoutSeconds * 1000)
   // Offline, another try can only fail too: fail fast instead, and retry when the browser is back.
@@ -66,9 +69,11 @@ export function createRefreshCoordination(
       sync.adopt(stored)
       return stored
     }
+    // Outside the try below: a failed discovery says nothing about the refresh token.
+    const server = await metadata()
     try {
       const send = dpop?.sender(stored.clockSkew) ?? ((request) => request({}))
-      return await sync.share(await withRetries(() => refreshSession(config, stored, send, own, target), policy))
+      return await sync.share(await withRetries(() => refreshSession(config, server, stored, send, own, target), policy))
     } catch (cause) {
       // The server may quote the refresh token it was sent in its error.
       const error = redacted(toAuthError(cause), sessionSecrets(stored))

@@ -7,7 +7,8 @@ import { measureClockSkew, onServerClock } from './server-clock.js'
 import { sessionFromTokens, type Session } from './session.js'
 
 /**
- * Exchanges the session's refresh token for new tokens (RFC 6749 §6). The result keeps the old
+ * Exchanges the session's refresh token for new tokens (RFC 6749 §6) at `metadata`'s token endpoint
+ * (the configured or discovered one, never the stored session's). The result keeps the old
  * refresh token when the server sent none, and a new ID token must name the same user
  * (OIDC Core §12.2). The caller must hold the refresh lock and store the result before releasing it:
  * a rotating refresh token is spent the moment the server sees it (RFC 9700 §4.14.2).
@@ -18,6 +19,7 @@ import { sessionFromTokens, type Session } from './session.js'
  */
 export async function refreshSession(
   options: ResolvedOptions,
+  metadata: oauth.AuthorizationServer,
   session: Session,
   send: TokenSender,
   own: TokenTarget,
@@ -27,7 +29,7 @@ export async function refreshSession(
   if (!refreshToken) throw new AuthError('login_required', 'The session has no refresh token')
   const { tokens, clockSkew } = await send(async (extras) => {
     const response = await oauth.refreshTokenGrantRequest(
-      session.metadata,
+      metadata,
       options.client,
       oauth.None(),
       refreshToken,
@@ -36,12 +38,12 @@ export async function refreshSession(
     // By the server's clock: read now if it can be, else as measured at login. A refresh's ID token
     // carries no nonce, so its own iat proves nothing about the time.
     const clockSkew = (await measureClockSkew(response, false)) ?? session.clockSkew
-    const tokens = await oauth.processRefreshTokenResponse(session.metadata, onServerClock(options.client, clockSkew), response, {
+    const tokens = await oauth.processRefreshTokenResponse(metadata, onServerClock(options.client, clockSkew), response, {
       recognizedTokenTypes: extras.recognizedTokenTypes,
     })
     return { tokens, clockSkew }
   })
-  const refreshed = { ...sessionFromTokens(tokens, session.metadata, session), clockSkew }
+  const refreshed = { ...sessionFromTokens(tokens, session), clockSkew }
   return target ? withTargetToken(session, refreshed, target) : { ...refreshed, resource: own.resource }
 }
 

@@ -1,4 +1,12 @@
 import * as oauth from 'oauth4webapi'
+import { AuthError } from './errors.js'
+
+/**
+ * The largest difference between the server's clock and the browser's that is taken as a clock
+ * error, in seconds: a day, above any time zone mistake. Beyond it, an ID token's `iat` says the
+ * token is old (or from the future), not that the browser's clock is wrong.
+ */
+export const maxClockSkewSeconds = 24 * 3600
 
 /** The seconds since the epoch of a JWT's `iat`, read without any check: only a clock reading. */
 function issuedAt(jwt: unknown): number | undefined {
@@ -24,21 +32,28 @@ function issuedAt(jwt: unknown): number | undefined {
  *   `iat` is the server's "now" (OIDC Core §2). The token's own `exp` is then checked against its
  *   issue time, which still refuses one issued expired.
  *
- * `undefined` when neither is there. The response itself is left unread for oauth4webapi.
+ * `undefined` when neither is there, or when a `Date` is more than {@link maxClockSkewSeconds} off
+ * (the skew measured before stays). An `iat` that far off rejects with `invalid_response`: the
+ * skew dates DPoP proofs and judges every later ID token, so it is never taken unbounded. The
+ * response itself is left unread for oauth4webapi.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9110.html#section-6.6.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
  */
 export async function measureClockSkew(response: Response, trustIssuedAt: boolean, now = Date.now()): Promise<number | undefined> {
+  const inBounds = (skew: number) => (Math.abs(skew) <= maxClockSkewSeconds ? skew : undefined)
   const date = Date.parse(response.headers.get('date') ?? '')
-  if (!Number.isNaN(date)) return Math.round((date - now) / 1000)
+  if (!Number.isNaN(date)) return inBounds(Math.round((date - now) / 1000))
   if (!trustIssuedAt || !response.ok) return undefined
   const body: unknown = await response
     .clone()
     .json()
     .catch(() => undefined)
   const iat = issuedAt((body as { id_token?: unknown } | undefined)?.id_token)
-  return iat === undefined ? undefined : iat - Math.round(now / 1000)
+  if (iat === undefined) return undefined
+  const skew = inBounds(iat - Math.round(now / 1000))
+  if (skew === undefined) throw new AuthError('invalid_response', "The ID token's iat is more than a day from this browser's clock")
+  return skew
 }
 
 /** `client` judging times by the server's clock, `skew` seconds ahead of this browser's. */

@@ -2,8 +2,8 @@ import { createStateStore } from './auth-state.js'
 import { AuthError, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { watchPageLifecycle } from './page-lifecycle.js'
-import { isUsable, nextSessionRecord, readSession, sessionKey, writeSession, type Session, type SessionRecord } from './session.js'
-import type { BrowserStore } from './storage.js'
+import { isUsable, isVersion, nextSessionRecord, readSession, sessionKey, writeSession, type Session, type SessionRecord } from './session.js'
+import type { BrowserStore, KeyValueStore } from './storage.js'
 import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
 
 /** The error of a session the server ended: the user must log in again. */
@@ -78,22 +78,26 @@ export function createSessionSync(
     return candidate.resource === ownResource ? candidate : { ...candidate, expiresAt: candidate.receivedAt }
   }
 
-  const onTabMessage = (message: TabMessage) => {
-    const next = message.type === 'session' ? ownSession(message.session) : undefined
-    const error = message.type === 'ended' && message.reason === 'invalid_grant' ? sessionEnded() : undefined
-    // A tab still running an SDK from before versions (open across a deploy) sends none: take its
-    // news as it comes, without letting it touch this tab's version.
-    if (typeof message.version !== 'number') adopt(next, error)
-    else adoptRecord({ version: message.version, session: next }, error)
-    // Only a session taken as the newest answers a waiting refresh.
-    if (next && session === next) for (const listener of listeners) listener(next)
+  /** The stored record, without a session this client must not use (see {@link ownSession}). */
+  const readOwn = async (from: Pick<KeyValueStore, 'get'> = store): Promise<SessionRecord> => {
+    const record = await readSession(from, config.namespace)
+    return { ...record, session: ownSession(record.session) }
   }
 
-  /** The stored record, without a session this client must not use (see {@link ownSession}). */
-  const readOwn = async (): Promise<SessionRecord> => {
-    const record = await readSession(store, config.namespace)
-    const session = ownSession(record.session)
-    return { version: record.version, ...(session && { session }) }
+  /**
+   * Another tab announced a newer record: it is read from IndexedDB (where every tab reads, even
+   * after this one fell back to memory) and taken if newer than what this tab holds. The message
+   * itself is trusted with nothing (see `TabMessage`).
+   */
+  const onTabMessage = (message: unknown) => {
+    const announced = (message as Partial<TabMessage> | null)?.version
+    if (!isVersion(announced) || announced <= version) return
+    readOwn({ get: store.getShared }).then((stored) => {
+      adoptRecord(stored, stored.ended && sessionEnded())
+      // Only a session taken as the newest answers a waiting refresh.
+      const next = stored.session
+      if (next && session === next) for (const listener of listeners) listener(next)
+    }, () => {})
   }
 
   /** The stored record, with its session only if that can still give an access token. */
@@ -169,11 +173,11 @@ export function createSessionSync(
 
     /** Under the lock: stores `next` with its version and tells the other tabs. */
     async share(next: Session) {
-      const record = await writeSession(store, config.namespace, next, version)
+      const record = await writeSession(store, config.namespace, { session: next }, version)
       // Only once stored, and in IndexedDB (not this page's memory): a reload that reads '1' finds it.
       if (store.persists()) hint('1')
       adoptRecord(record)
-      post({ type: 'session', version: record.version, session: next })
+      post({ version: record.version })
       return next
     },
 
@@ -181,10 +185,10 @@ export function createSessionSync(
     async endSession(cause: AuthError) {
       // Before the deletion starts, so no reload reads '1' for a session being deleted.
       hint('0')
-      const { version: deleted } = await writeSession(store, config.namespace, undefined, version)
+      const { version: deleted } = await writeSession(store, config.namespace, { ended: 'invalid_grant' }, version)
       const error = sessionEnded(cause)
       adoptRecord({ version: deleted }, error)
-      post({ type: 'ended', version: deleted, reason: 'invalid_grant' })
+      post({ version: deleted })
       return error
     },
 
@@ -195,14 +199,14 @@ export function createSessionSync(
     async deleteEverywhere() {
       hint('0') // before the deletion, as in endSession
       const { session: stored } = await readSession(store, config.namespace)
-      const record = await nextSessionRecord(store, config.namespace, undefined, version)
+      const record = await nextSessionRecord(store, config.namespace, {}, version)
       const stuck = await store.setEverywhere(sessionKey(config.namespace), record).then(
         () => undefined,
         (cause: unknown) => ({ cause }),
       )
       const ended = stored ?? session
       adoptRecord({ version: record.version })
-      post({ type: 'ended', version: record.version, reason: 'logout' })
+      post({ version: record.version })
       return { ended, stuck }
     },
 

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
+import { maxClockSkewSeconds } from './server-clock.js'
 import type { KeyValueStore } from './storage.js'
 
 /**
@@ -28,8 +29,6 @@ export interface Session {
   refreshToken?: string
   idToken?: string
   user?: User
-  /** The endpoints the session was made with, so refresh and logout after a reload need no discovery. */
-  metadata: oauth.AuthorizationServer
   /**
    * Access tokens for other APIs or scopes (RFC 8707), from `getAccessToken({ resource, scope })`,
    * keyed by `resource + ' ' + scope`. Obtained with the session's one refresh token.
@@ -67,6 +66,33 @@ export type AccessToken = Pick<Session, 'accessToken' | 'tokenType' | 'receivedA
 export interface SessionRecord {
   version: number
   session?: Session
+  /** On a deletion: `invalid_grant` when the server ended the session, rather than a logout. */
+  ended?: 'invalid_grant'
+}
+
+/** How far ahead of now a version may be; beyond it (`Infinity`, `1e300`) no tab could ever write above it. */
+const maxVersionAheadMs = 365 * 24 * 3600 * 1000
+
+/**
+ * Whether `value` can be a record's version: a safe integer from 0 to a year past now. Versions are
+ * compared by every tab and only grow, so one out of range (a script wrote `Infinity`, `NaN` or
+ * `1e300`) would freeze every later write; it counts as none instead.
+ */
+export const isVersion = (value: unknown, now = Date.now()): value is number =>
+  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= now + maxVersionAheadMs
+
+/**
+ * Whether a stored value has a session's shape, with a clock skew in bounds (it dates DPoP proofs
+ * and judges ID token times). Anything else (a script's leftovers, a corrupted record) is no session.
+ */
+const isSession = (value: unknown): value is Session => {
+  const session = value as Session | undefined
+  return (
+    typeof session?.accessToken === 'string' &&
+    typeof session.tokenType === 'string' &&
+    Number.isFinite(session.receivedAt) &&
+    (session.clockSkew === undefined || Math.abs(session.clockSkew) <= maxClockSkewSeconds)
+  )
 }
 
 const keyPrefix = 'session:'
@@ -74,12 +100,16 @@ const keyPrefix = 'session:'
 /** The store key of the session record of the client named `namespace`. */
 export const sessionKey = (namespace: string) => keyPrefix + namespace
 
-/** The stored record; version 0 when there is none. */
-export async function readSession(store: KeyValueStore, namespace: string): Promise<SessionRecord> {
-  const stored = await store.get<SessionRecord | Session>(sessionKey(namespace))
-  if (!stored) return { version: 0 }
+/**
+ * The stored record, checked: version 0 when there is none or its version is out of range (see
+ * {@link isVersion}), and no session when it lacks a session's shape.
+ */
+export async function readSession(store: Pick<KeyValueStore, 'get'>, namespace: string): Promise<SessionRecord> {
+  const stored = await store.get<SessionRecord>(sessionKey(namespace))
   // Version 0.1.0 stored the bare session.
-  return 'version' in stored ? stored : { version: 0, session: stored }
+  if (isSession(stored)) return { version: 0, session: stored }
+  if (!isVersion(stored?.version)) return { version: 0 }
+  return { version: stored.version, ...(isSession(stored.session) && { session: stored.session }), ...(stored.ended && { ended: 'invalid_grant' }) }
 }
 
 /**
@@ -94,23 +124,23 @@ export async function readSession(store: KeyValueStore, namespace: string): Prom
 export async function nextSessionRecord(
   store: KeyValueStore,
   namespace: string,
-  session: Session | undefined,
+  content: Omit<SessionRecord, 'version'>,
   known: number,
   now = Date.now(),
 ): Promise<SessionRecord> {
   const { version } = await readSession(store, namespace)
-  return { version: Math.max(version + 1, known + 1, now), ...(session && { session }) }
+  return { ...content, version: Math.max(version + 1, known + 1, now) }
 }
 
-/** Stores `session` (`undefined` deletes it) with the next version; under the Web Lock, see {@link nextSessionRecord}. */
+/** Stores `content` (no `session`: a deletion) with the next version; under the Web Lock, see {@link nextSessionRecord}. */
 export async function writeSession(
   store: KeyValueStore,
   namespace: string,
-  session: Session | undefined,
+  content: Omit<SessionRecord, 'version'>,
   known: number,
   now = Date.now(),
 ): Promise<SessionRecord> {
-  const record = await nextSessionRecord(store, namespace, session, known, now)
+  const record = await nextSessionRecord(store, namespace, content, known, now)
   await store.set(sessionKey(namespace), record)
   return record
 }
@@ -122,7 +152,6 @@ export async function writeSession(
  */
 export function sessionFromTokens(
   tokens: oauth.TokenEndpointResponse,
-  metadata: oauth.AuthorizationServer,
   previous?: Session,
   receivedAt = Date.now(),
 ): Session {
@@ -137,7 +166,6 @@ export function sessionFromTokens(
     refreshToken: tokens.refresh_token ?? previous?.refreshToken,
     idToken: tokens.id_token ?? previous?.idToken,
     user: user ?? previous?.user,
-    metadata,
     resourceTokens: previous?.resourceTokens,
   }
 }

@@ -92,6 +92,8 @@ export interface BrowserStore extends KeyValueStore {
   setEverywhere(key: string, value: unknown): Promise<void>
   /** Whether this page's writes still reach IndexedDB: it has not fallen back to `fallback()`. */
   persists(): boolean
+  /** Reads what the other tabs read: IndexedDB, on a connection of its own once this page fell back. */
+  getShared<T>(key: string): Promise<T | undefined>
 }
 
 /**
@@ -139,8 +141,10 @@ export function browserStore(
       }
     }
   const set = run((store, key: string, value: unknown) => store.set(key, value))
+  const get = run((store, key: string) => store.get(key)) as KeyValueStore['get']
   return {
-    get: run((store, key: string) => store.get(key)),
+    get,
+    getShared: (key) => (fellBack && typeof indexedDB !== 'undefined' ? openIndexedDb().get(key) : get(key)),
     set,
     delete: run((store, key: string) => store.delete(key)),
     take: run((store, key: string) => store.take(key)),

@@ -1,16 +1,12 @@
-import type { Session } from './session.js'
-
 /**
- * What one tab tells the others. A new session (login or refresh) travels whole, so the other tabs
- * use its access token instead of refreshing again; `ended` says the session is over everywhere.
- * Each carries the version its write or deletion got under the lock (see `SessionRecord`): a tab
- * takes only what is newer than what it holds, however late the message comes.
- * BroadcastChannel is same-origin and reaches exactly the contexts that can read the IndexedDB
- * record anyway, so sending the tokens exposes nothing new.
+ * What one tab tells the others: the version of a session record it wrote or deleted under the lock
+ * (see `SessionRecord`), and nothing else. The tabs that hear it read the record from IndexedDB and
+ * take it if it is newer than what they hold. Any same-origin page can post on a BroadcastChannel,
+ * so a message carries no token and decides nothing: the worst a forged one does is make a tab read.
  */
-export type TabMessage =
-  | { type: 'session'; version: number; session: Session }
-  | { type: 'ended'; version: number; reason: 'logout' | 'invalid_grant' }
+export interface TabMessage {
+  version: number
+}
 
 /** A channel to the other tabs; a no-op where BroadcastChannel is missing. */
 export interface TabChannel {
@@ -18,10 +14,10 @@ export interface TabChannel {
   close(): void
 }
 
-export function openTabChannel(name: string, onMessage: (message: TabMessage) => void): TabChannel {
+export function openTabChannel(name: string, onMessage: (message: unknown) => void): TabChannel {
   if (typeof BroadcastChannel === 'undefined') return { post() {}, close() {} }
   const channel = new BroadcastChannel(name)
-  channel.onmessage = (event: MessageEvent<TabMessage>) => onMessage(event.data)
+  channel.onmessage = (event: MessageEvent<unknown>) => onMessage(event.data)
   return {
     post: (message) => channel.postMessage(message),
     close: () => channel.close(),

@@ -33,8 +33,6 @@ export interface Transaction {
   /** The `max_age` sent, so `auth_time` can be checked (OIDC Core §3.1.2.1). */
   maxAge?: number
   appState?: unknown
-  /** The server metadata travels with the transaction: the callback then needs no discovery. */
-  metadata: oauth.AuthorizationServer
   createdAt: number
 }
 
@@ -66,7 +64,7 @@ export function isOwnState(namespace: string, state: string | null | undefined):
 /** Creates a transaction of `owner` with fresh random `state`, `nonce` (when OIDC) and PKCE verifier. */
 export function createTransaction(
   owner: TransactionOwner,
-  fields: Pick<Transaction, 'redirectUri' | 'scope' | 'maxAge' | 'appState' | 'metadata'>,
+  fields: Pick<Transaction, 'redirectUri' | 'scope' | 'maxAge' | 'appState'>,
   now = Date.now(),
 ): Transaction {
   const isOpenId = fields.scope.split(' ').includes('openid')

@@ -70,7 +70,7 @@ export async function fetchUser(client: AuthClient): Promise<User | undefined> {
     const session = await internals.session()
     if (!session) return undefined
     if (!session.user) throw new AuthError('config_error', 'UserInfo needs an OpenID Connect login: add openid to scope')
-    const claims = await fetchUserInfo(internals.config, session.metadata, session.user.sub, credentialsOf(internals))
+    const claims = await fetchUserInfo(internals.config, await internals.metadata(), session.user.sub, credentialsOf(internals))
     // Merged onto the newest stored user (a refresh may have brought a new ID token), never onto
     // another user's session.
     await internals.updateSession((stored) =>
