@@ -87,7 +87,8 @@ export function createSessionSync(
   /**
    * Another tab announced a newer record: it is read from IndexedDB (where every tab reads, even
    * after this one fell back to memory) and taken if newer than what this tab holds. The message
-   * itself is trusted with nothing (see `TabMessage`).
+   * itself is trusted with nothing (see `TabMessage`). A tab that cannot read IndexedDB signs out:
+   * its session is older than a write it cannot see, and its refresh token may be spent already.
    */
   const onTabMessage = (message: unknown) => {
     const announced = (message as Partial<TabMessage> | null)?.version
@@ -97,7 +98,7 @@ export function createSessionSync(
       // Only a session taken as the newest answers a waiting refresh.
       const next = stored.session
       if (next && session === next) for (const listener of listeners) listener(next)
-    }, () => {})
+    }, () => adoptRecord({ version: announced }))
   }
 
   /** The stored record, with its session only if that can still give an access token. */
