@@ -50,6 +50,19 @@ export async function approvedCallbackUrl(client: AuthClient, appState?: unknown
 }
 
 /**
+ * The callback URL of a login of `client` that the user refused on the provider's page: the
+ * provider's own answer to its Deny button (`error=access_denied` with the login's `state` and
+ * `iss`, no code), made from the approved one.
+ */
+export async function refusedCallbackUrl(client: AuthClient, appState?: unknown): Promise<string> {
+  const url = new URL(await approvedCallbackUrl(client, appState))
+  url.searchParams.delete('code')
+  url.searchParams.set('error', 'access_denied')
+  url.searchParams.set('error_description', 'the user denied the request')
+  return url.href
+}
+
+/**
  * The callback URL of a login approved for a client made with `options`, let go of at once: a
  * client made next with equal options (a binding's) finds the login's transaction and redeems it.
  */

@@ -5,7 +5,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient } from '../src/index.js'
 import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/bindings/react/index.js'
 import { ada, expectActionsCall, fakeClient } from './fake-client.js'
-import { approvedCallbackUrl, codeRedemptions, expectProtectedApiAnswers, useApprovingProvider, visit, visitApprovedCallback } from './mock-provider-login.js'
+import {
+  approvedCallbackUrl,
+  codeRedemptions,
+  expectProtectedApiAnswers,
+  refusedCallbackUrl,
+  useApprovingProvider,
+  visit,
+  visitApprovedCallback,
+} from './mock-provider-login.js'
 import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5175'
@@ -181,6 +189,25 @@ describe('useAuth', () => {
     expect(results.at(-1)).toMatchObject({ isAuthenticated: false, error: ended })
   })
 
+  it('while only the start-up hint says signed in: loading, not authenticated, though the status says so for the layout', async () => {
+    const { client, setState } = fakeClient({ status: 'authenticated', unconfirmed: true })
+    let auth!: UseAuthResult
+    function Probe() {
+      auth = useAuth()
+      return null
+    }
+    render(
+      <AuthProvider client={client}>
+        <Probe />
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(auth).toBeDefined())
+    expect(auth).toMatchObject({ status: 'authenticated', unconfirmed: true, isAuthenticated: false, isLoading: true })
+
+    setState({ status: 'authenticated', user: ada })
+    await vi.waitFor(() => expect(auth).toMatchObject({ isAuthenticated: true, isLoading: false }))
+  })
+
   it('hands out actions that call the client', async () => {
     const { client } = fakeClient({ status: 'authenticated' })
     let auth!: UseAuthResult
@@ -258,6 +285,107 @@ describe('RequireAuth', () => {
     setState({ status: 'authenticated' })
     await vi.waitFor(() => expect(page.textContent).toBe('secret'))
     expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it('while only the start-up hint says signed in, renders the fallback; the stored session then shows its children', async () => {
+    const { client, setState } = fakeClient({ status: 'authenticated', unconfirmed: true })
+    const page = render(
+      <AuthProvider client={client}>
+        <RequireAuth fallback="checking">secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('checking'))
+    setState({ status: 'authenticated', user: ada })
+    await vi.waitFor(() => expect(page.textContent).toBe('secret'))
+    expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it("with a forged start-up hint and no stored session, never renders its children, and logs in", async () => {
+    visit(`${appOrigin}/protected`)
+    // Options of their own: a fresh client, which reads the hint (the others' are settled).
+    const options = { issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid email' }
+    const hintKey = `pixie-auth:signed-in:${new URL(options.issuer).href}#${options.clientId}`
+    localStorage.setItem(hintKey, '1')
+    const client = createAuthClient(options)
+    const login = vi.spyOn(client, 'loginWithRedirect').mockResolvedValue()
+    const rendered: string[] = []
+    function Secret() {
+      rendered.push('secret')
+      return <p>secret</p>
+    }
+    try {
+      const page = render(
+        <AuthProvider client={client}>
+          <Status />
+          <RequireAuth fallback="checking">
+            <Secret />
+          </RequireAuth>
+        </AuthProvider>,
+      )
+      await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/protected' } }))
+      expect(page.textContent).toBe('unauthenticatedchecking')
+      expect(rendered, 'the protected children rendered on the hint alone').toEqual([])
+    } finally {
+      localStorage.removeItem(hintKey)
+      client.dispose()
+    }
+  })
+
+  it('after a refused login, renders errorFallback with the failure; its retry starts a new login back to this page', async () => {
+    visit(`${appOrigin}/`)
+    const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid address' })
+    visit(await refusedCallbackUrl(client, { returnTo: '/protected' }))
+    const login = vi.spyOn(client, 'loginWithRedirect').mockResolvedValue()
+    const page = render(
+      <AuthProvider client={client}>
+        <RequireAuth
+          fallback="checking"
+          errorFallback={(error, retry) => (
+            <button onClick={retry}>
+              {error.code} {error.error}: try again
+            </button>
+          )}
+        >
+          secret
+        </RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('oauth_error access_denied: try again'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(login, 'no login starts by itself: the user said no').not.toHaveBeenCalled()
+
+    history.replaceState(null, '', '/orders?page=2#top')
+    page.querySelector('button')!.click()
+    await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/orders?page=2#top' } }))
+    expect(login).toHaveBeenCalledTimes(1)
+    client.dispose()
+  })
+
+  it('after a refused login, without errorFallback, keeps its fallback and the failure is in useAuth().error', async () => {
+    const { client } = fakeClient({ status: 'unauthenticated', error: new AuthError('oauth_error', 'refused') })
+    function Failure() {
+      return <>{useAuth().error?.code}</>
+    }
+    const page = render(
+      <AuthProvider client={client}>
+        <Failure />
+        <RequireAuth fallback=" checking">secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('oauth_error checking'))
+    expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it('renders its children, not errorFallback, once a login in another tab succeeded', async () => {
+    const { client, setState } = fakeClient({ status: 'unauthenticated', error: new AuthError('oauth_error', 'refused') })
+    const page = render(
+      <AuthProvider client={client}>
+        <RequireAuth errorFallback={(error) => error.code}>secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('oauth_error'))
+    setState({ status: 'authenticated', user: ada })
+    await vi.waitFor(() => expect(page.textContent).toBe('secret'))
   })
 
   it('after a logout on the page hides its children without starting a login (the logout is navigating)', async () => {
