@@ -3,10 +3,11 @@ import { StrictMode, useState, type ReactNode } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient } from '../src/index.js'
-import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/bindings/react/index.js'
+import { AuthProvider, RequireAuth, useAuth, type AuthProviderProps, type UseAuthResult } from '../src/bindings/react/index.js'
 import { ada, expectActionsCall, fakeClient } from './fake-client.js'
 import {
   approvedCallbackUrl,
+  clientWithForgedHint,
   codeRedemptions,
   expectProtectedApiAnswers,
   refusedCallbackUrl,
@@ -35,6 +36,22 @@ function render(node: ReactNode) {
 
 const realClient = () =>
   createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
+
+/** Renders `props`' provider around a probe; resolves with a reader of the probe's latest `useAuth()`. */
+async function renderProbe(props: AuthProviderProps): Promise<() => UseAuthResult> {
+  let auth: UseAuthResult | undefined
+  function Probe() {
+    auth = useAuth()
+    return null
+  }
+  render(
+    <AuthProvider {...props}>
+      <Probe />
+    </AuthProvider>,
+  )
+  await vi.waitFor(() => expect(auth).toBeDefined())
+  return () => auth!
+}
 
 function Status() {
   const { status, user } = useAuth()
@@ -191,56 +208,27 @@ describe('useAuth', () => {
 
   it('while only the start-up hint says signed in: loading, not authenticated, though the status says so for the layout', async () => {
     const { client, setState } = fakeClient({ status: 'authenticated', unconfirmed: true })
-    let auth!: UseAuthResult
-    function Probe() {
-      auth = useAuth()
-      return null
-    }
-    render(
-      <AuthProvider client={client}>
-        <Probe />
-      </AuthProvider>,
-    )
-    await vi.waitFor(() => expect(auth).toBeDefined())
-    expect(auth).toMatchObject({ status: 'authenticated', unconfirmed: true, isAuthenticated: false, isLoading: true })
+    const auth = await renderProbe({ client })
+    expect(auth()).toMatchObject({ status: 'authenticated', unconfirmed: true, isAuthenticated: false, isLoading: true })
 
     setState({ status: 'authenticated', user: ada })
-    await vi.waitFor(() => expect(auth).toMatchObject({ isAuthenticated: true, isLoading: false }))
+    await vi.waitFor(() => expect(auth()).toMatchObject({ isAuthenticated: true, isLoading: false }))
   })
 
   it('hands out actions that call the client', async () => {
     const { client } = fakeClient({ status: 'authenticated' })
-    let auth!: UseAuthResult
-    function Probe() {
-      auth = useAuth()
-      return null
-    }
-    render(
-      <AuthProvider client={client}>
-        <Probe />
-      </AuthProvider>,
-    )
-    await vi.waitFor(() => expect(auth).toBeDefined())
-    await expectActionsCall(auth, client)
+    const auth = await renderProbe({ client })
+    await expectActionsCall(auth(), client)
   })
 
   it('hands out a client made from options that the features take: createFetch sends its token', async () => {
     const options = { issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' }
     await visitApprovedCallback(options)
-    let auth!: UseAuthResult
-    function Probe() {
-      auth = useAuth()
-      return null
-    }
-    render(
-      <AuthProvider {...options}>
-        <Probe />
-      </AuthProvider>,
-    )
-    await vi.waitFor(() => expect(auth?.isAuthenticated).toBe(true))
+    const auth = await renderProbe(options)
+    await vi.waitFor(() => expect(auth().isAuthenticated).toBe(true))
 
     // (fetchUser is not tried here: happy-dom's two URL classes trip oauth4webapi's UserInfo request.)
-    await expectProtectedApiAnswers(auth.client, provider())
+    await expectProtectedApiAnswers(auth().client, provider())
   })
 
   it('says where it must be used when there is no provider', () => {
@@ -300,35 +288,24 @@ describe('RequireAuth', () => {
     expect(client.loginWithRedirect).not.toHaveBeenCalled()
   })
 
-  it("with a forged start-up hint and no stored session, never renders its children, and logs in", async () => {
-    visit(`${appOrigin}/protected`)
-    // Options of their own: a fresh client, which reads the hint (the others' are settled).
-    const options = { issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid email' }
-    const hintKey = `pixie-auth:signed-in:${new URL(options.issuer).href}#${options.clientId}`
-    localStorage.setItem(hintKey, '1')
-    const client = createAuthClient(options)
-    const login = vi.spyOn(client, 'loginWithRedirect').mockResolvedValue()
+  it('with a forged start-up hint and no stored session, never renders its children, and logs in', async () => {
+    const { client, login } = clientWithForgedHint(provider(), `${appOrigin}/protected`)
     const rendered: string[] = []
     function Secret() {
       rendered.push('secret')
       return <p>secret</p>
     }
-    try {
-      const page = render(
-        <AuthProvider client={client}>
-          <Status />
-          <RequireAuth fallback="checking">
-            <Secret />
-          </RequireAuth>
-        </AuthProvider>,
-      )
-      await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/protected' } }))
-      expect(page.textContent).toBe('unauthenticatedchecking')
-      expect(rendered, 'the protected children rendered on the hint alone').toEqual([])
-    } finally {
-      localStorage.removeItem(hintKey)
-      client.dispose()
-    }
+    const page = render(
+      <AuthProvider client={client}>
+        <Status />
+        <RequireAuth fallback="checking">
+          <Secret />
+        </RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/protected' } }))
+    expect(page.textContent).toBe('unauthenticatedchecking')
+    expect(rendered, 'the protected children rendered on the hint alone').toEqual([])
   })
 
   it('after a refused login, renders errorFallback with the failure; its retry starts a new login back to this page', async () => {

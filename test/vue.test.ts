@@ -7,6 +7,7 @@ import { authGuard, createAuth, createAuthGuard, useAuth, type UseAuthResult } f
 import { ada, expectActionsCall, fakeClient } from './fake-client.js'
 import {
   approvedCallbackUrl,
+  clientWithForgedHint,
   codeRedemptions,
   expectProtectedApiAnswers,
   refusedCallbackUrl,
@@ -274,28 +275,18 @@ describe('authGuard', () => {
     expect(client.loginWithRedirect).not.toHaveBeenCalled()
   })
 
-  it("with a forged start-up hint and no stored session, never enters a protected route, and logs in", async () => {
-    visit(`${appOrigin}/protected`)
-    const options = { issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid email' }
-    const hintKey = `pixie-auth:signed-in:${new URL(options.issuer).href}#${options.clientId}`
-    localStorage.setItem(hintKey, '1')
-    const client = createAuthClient(options)
-    const login = vi.spyOn(client, 'loginWithRedirect').mockResolvedValue()
+  it('with a forged start-up hint and no stored session, never enters a protected route, and logs in', async () => {
+    const { client, login } = clientWithForgedHint(provider(), `${appOrigin}/protected`)
     const entered = vi.fn()
     const router = routerWith([
       { path: '/', component: text('public') },
       { path: '/protected', component: defineComponent(() => (entered(), () => h('p', 'secret'))), meta: { requiresAuth: true } },
     ])
-    try {
-      mount(() => h(RouterView), createAuth({ client }), router)
-      await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/protected' } }))
-      await nextTick()
-      expect(entered).not.toHaveBeenCalled()
-      expect(page()).not.toContain('secret')
-    } finally {
-      localStorage.removeItem(hintKey)
-      client.dispose()
-    }
+    mount(() => h(RouterView), createAuth({ client }), router)
+    await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/protected' } }))
+    await nextTick()
+    expect(entered).not.toHaveBeenCalled()
+    expect(page()).not.toContain('secret')
   })
 
   describe('after a refused login', () => {

@@ -250,12 +250,20 @@ export function createAuthGuard({ errorRoute }: AuthGuardOptions = {}) {
   }
 }
 
-/** Where {@link createAuthGuard}'s guard sends a navigation after a failed login: vue-router's location. */
+/**
+ * Where {@link createAuthGuard}'s guard sends a navigation after a failed login, as a vue-router
+ * location.
+ *
+ * @example
+ * ```ts
+ * const redirect: GuardRedirect = { path: '/login-failed', query: { returnTo: '/orders?page=2' } }
+ * ```
+ */
 export interface GuardRedirect {
   /** The `errorRoute` option. */
   path: string
   /** `returnTo`: the full path of the protected route asked for. */
-  query: { returnTo: string }
+  query: Record<'returnTo', string>
 }
 
 /**
