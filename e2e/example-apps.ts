@@ -51,6 +51,29 @@ export function describeExampleApp(name: string, origin: string) {
         await sleep(300)
         expect((await getStats()).tokenRequests.authorization_code).toBe(1)
       })
+
+      test('a refused login shows the failure on the protected route, and its Try again logs in', async ({ page }) => {
+        await page.goto(`${origin}/protected`)
+        await page.waitForURL((url) => url.origin === PROVIDER)
+        await page.locator('#deny').click()
+        await page.waitForURL((url) => url.origin === origin && !url.search)
+        await expect(page.locator('#status')).toHaveText('unauthenticated')
+
+        // Not a spinner for ever, nor a cancelled click: the guard says the login failed.
+        await page.getByRole('link', { name: 'Protected page' }).click()
+        await expect(page.getByRole('heading', { name: 'Login failed' })).toBeVisible()
+        await expect(page.locator('#login-failure')).toHaveText('Could not log you in: access_denied.')
+        await expect(page.getByRole('heading', { name: 'Protected page' })).toHaveCount(0)
+        expect((await getStats()).authorizeRequests, 'no new login started by itself').toBe(1)
+
+        await page.getByRole('button', { name: 'Try again' }).click()
+        await page.waitForURL((url) => url.origin === PROVIDER)
+        await page.locator('#approve').click()
+        await page.waitForURL(`${origin}/protected`)
+        await expect(page.getByRole('heading', { name: 'Protected page' })).toBeVisible()
+        await expectSignedIn(page)
+        expect((await getStats()).tokenRequests.authorization_code).toBe(1)
+      })
     })
 
     test('the public page needs no login; its Log in button comes back to it', async ({ page }) => {

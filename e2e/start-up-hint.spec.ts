@@ -28,9 +28,10 @@ test.describe('the start-up hint', () => {
     await login(page)
     const { states, times, atSubscribe, localStorage } = await reload(page)
 
-    // Known within subscribe() itself, before IndexedDB answered: no user yet (the hint has no claims).
+    // Known within subscribe() itself, before IndexedDB answered: no user yet (the hint has no claims),
+    // and unconfirmed (anyone on the origin can write the hint) until IndexedDB answers.
     expect(atSubscribe).toBe(1)
-    expect(states[0]).toEqual({ status: 'authenticated' })
+    expect(states[0]).toEqual({ status: 'authenticated', unconfirmed: true })
     expect(states[1]).toMatchObject({ status: 'authenticated', user: { sub: USER_SUB } })
     expect(states).toHaveLength(2)
     console.log(`first state ${times[0].toFixed(1)} ms, IndexedDB's ${times[1].toFixed(1)} ms after navigation start`)
@@ -55,3 +56,57 @@ test.describe('the start-up hint', () => {
     expect(localStorage[hintKey]).toBe('0')
   })
 })
+
+/**
+ * Before any script of the page: reports on the console, once each, when the status first reads
+ * `authenticated` (the hint was taken) and when the protected page's content is first added to the
+ * DOM, even if it were removed again before anything else looked.
+ */
+function watchForProtectedContent() {
+  const seen = new Set<string>()
+  const report = (what: string) => {
+    if (seen.has(what)) return
+    seen.add(what)
+    console.log(`probe:${what}`)
+  }
+  new MutationObserver((records) => {
+    if (document.getElementById('status')?.textContent === 'authenticated') report('hinted')
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node instanceof Element && (node.id === 'user-claims' || node.querySelector('#user-claims'))) report('protected')
+      }
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true })
+}
+
+for (const [name, origin] of [
+  ['React', 'http://localhost:5175'],
+  ['Vue', 'http://localhost:5176'],
+] as const) {
+  test.describe(`the start-up hint in the ${name} example`, () => {
+    test.use({ providerConfig: { autoApprove: false } })
+
+    test("a forged '1' with no session never renders the protected route: it logs in first", async ({ page }) => {
+      await page.goto(`${origin}/`)
+      await expect(page.locator('#status')).toHaveText('unauthenticated')
+      // A script that ran once on the origin: the SDK's namespace is the issuer and client id.
+      await page.evaluate(() => localStorage.setItem('pixie-auth:signed-in:http://127.0.0.1:4010/#pixie-demo', '1'))
+      const probes: string[] = []
+      page.on('console', (message) => {
+        if (message.text().startsWith('probe:')) probes.push(message.text().slice(6))
+      })
+      await page.addInitScript(watchForProtectedContent)
+
+      await page.goto(`${origin}/protected`)
+      await page.waitForURL((url) => url.origin === PROVIDER)
+      // The forged hint was taken (the layout drew as signed in), and the protected content never came.
+      expect(probes).toEqual(['hinted'])
+
+      // The same probe sees the protected content once a real login gave a session.
+      await page.locator('#approve').click()
+      await page.waitForURL(`${origin}/protected`)
+      await expect(page.locator('#user-claims')).toBeVisible()
+      expect(probes).toContain('protected')
+    })
+  })
+}

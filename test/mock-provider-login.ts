@@ -2,7 +2,7 @@
 // navigation to it is intercepted. Node's http module reads the redirect, which fetch hides.
 import { get } from 'node:http'
 import { IDBFactory } from 'fake-indexeddb'
-import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, onTestFinished, vi } from 'vitest'
 import { startMockProvider } from '../e2e/provider/mock-provider.mjs'
 import { createAuthClient, type AuthClient, type AuthClientOptions } from '../src/index.js'
 import { createFetch } from '../src/fetch.js'
@@ -47,6 +47,39 @@ export async function approvedCallbackUrl(client: AuthClient, appState?: unknown
   } finally {
     assign.mockRestore()
   }
+}
+
+/**
+ * The callback URL of a login of `client` that the user refused on the provider's page: the
+ * provider's own answer to its Deny button (`error=access_denied` with the login's `state` and
+ * `iss`, no code), made from the approved one.
+ */
+export async function refusedCallbackUrl(client: AuthClient, appState?: unknown): Promise<string> {
+  const url = new URL(await approvedCallbackUrl(client, appState))
+  url.searchParams.delete('code')
+  url.searchParams.set('error', 'access_denied')
+  url.searchParams.set('error_description', 'the user denied the request')
+  return url.href
+}
+
+/**
+ * Puts the page at `url`, where a script that ran once left a forged start-up hint ('1') for a
+ * client of `provider` that has no stored session. Returns a fresh client (options of its own, so
+ * it reads the hint where the test file's other clients have settled) whose logins are only
+ * recorded; the hint and the client go when the test ends.
+ */
+export function clientWithForgedHint(provider: MockProvider, url: string) {
+  visit(url)
+  const options = { issuer: provider.url, clientId: 'pixie-demo', redirectUri: `${new URL(url).origin}/`, scope: 'openid email' }
+  const hintKey = `pixie-auth:signed-in:${new URL(options.issuer).href}#${options.clientId}`
+  localStorage.setItem(hintKey, '1')
+  const client = createAuthClient(options)
+  const login = vi.spyOn(client, 'loginWithRedirect').mockResolvedValue()
+  onTestFinished(() => {
+    localStorage.removeItem(hintKey)
+    client.dispose()
+  })
+  return { client, login }
 }
 
 /**

@@ -3,9 +3,18 @@ import { StrictMode, useState, type ReactNode } from 'react'
 import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { AuthError, createAuthClient } from '../src/index.js'
-import { AuthProvider, RequireAuth, useAuth, type UseAuthResult } from '../src/bindings/react/index.js'
+import { AuthProvider, RequireAuth, useAuth, type AuthProviderProps, type UseAuthResult } from '../src/bindings/react/index.js'
 import { ada, expectActionsCall, fakeClient } from './fake-client.js'
-import { approvedCallbackUrl, codeRedemptions, expectProtectedApiAnswers, useApprovingProvider, visit, visitApprovedCallback } from './mock-provider-login.js'
+import {
+  approvedCallbackUrl,
+  clientWithForgedHint,
+  codeRedemptions,
+  expectProtectedApiAnswers,
+  refusedCallbackUrl,
+  useApprovingProvider,
+  visit,
+  visitApprovedCallback,
+} from './mock-provider-login.js'
 import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5175'
@@ -27,6 +36,22 @@ function render(node: ReactNode) {
 
 const realClient = () =>
   createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' })
+
+/** Renders `props`' provider around a probe; resolves with a reader of the probe's latest `useAuth()`. */
+async function renderProbe(props: AuthProviderProps): Promise<() => UseAuthResult> {
+  let auth: UseAuthResult | undefined
+  function Probe() {
+    auth = useAuth()
+    return null
+  }
+  render(
+    <AuthProvider {...props}>
+      <Probe />
+    </AuthProvider>,
+  )
+  await vi.waitFor(() => expect(auth).toBeDefined())
+  return () => auth!
+}
 
 function Status() {
   const { status, user } = useAuth()
@@ -181,39 +206,29 @@ describe('useAuth', () => {
     expect(results.at(-1)).toMatchObject({ isAuthenticated: false, error: ended })
   })
 
+  it('while only the start-up hint says signed in: loading, not authenticated, though the status says so for the layout', async () => {
+    const { client, setState } = fakeClient({ status: 'authenticated', unconfirmed: true })
+    const auth = await renderProbe({ client })
+    expect(auth()).toMatchObject({ status: 'authenticated', unconfirmed: true, isAuthenticated: false, isLoading: true })
+
+    setState({ status: 'authenticated', user: ada })
+    await vi.waitFor(() => expect(auth()).toMatchObject({ isAuthenticated: true, isLoading: false }))
+  })
+
   it('hands out actions that call the client', async () => {
     const { client } = fakeClient({ status: 'authenticated' })
-    let auth!: UseAuthResult
-    function Probe() {
-      auth = useAuth()
-      return null
-    }
-    render(
-      <AuthProvider client={client}>
-        <Probe />
-      </AuthProvider>,
-    )
-    await vi.waitFor(() => expect(auth).toBeDefined())
-    await expectActionsCall(auth, client)
+    const auth = await renderProbe({ client })
+    await expectActionsCall(auth(), client)
   })
 
   it('hands out a client made from options that the features take: createFetch sends its token', async () => {
     const options = { issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid profile' }
     await visitApprovedCallback(options)
-    let auth!: UseAuthResult
-    function Probe() {
-      auth = useAuth()
-      return null
-    }
-    render(
-      <AuthProvider {...options}>
-        <Probe />
-      </AuthProvider>,
-    )
-    await vi.waitFor(() => expect(auth?.isAuthenticated).toBe(true))
+    const auth = await renderProbe(options)
+    await vi.waitFor(() => expect(auth().isAuthenticated).toBe(true))
 
     // (fetchUser is not tried here: happy-dom's two URL classes trip oauth4webapi's UserInfo request.)
-    await expectProtectedApiAnswers(auth.client, provider())
+    await expectProtectedApiAnswers(auth().client, provider())
   })
 
   it('says where it must be used when there is no provider', () => {
@@ -258,6 +273,96 @@ describe('RequireAuth', () => {
     setState({ status: 'authenticated' })
     await vi.waitFor(() => expect(page.textContent).toBe('secret'))
     expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it('while only the start-up hint says signed in, renders the fallback; the stored session then shows its children', async () => {
+    const { client, setState } = fakeClient({ status: 'authenticated', unconfirmed: true })
+    const page = render(
+      <AuthProvider client={client}>
+        <RequireAuth fallback="checking">secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('checking'))
+    setState({ status: 'authenticated', user: ada })
+    await vi.waitFor(() => expect(page.textContent).toBe('secret'))
+    expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it('with a forged start-up hint and no stored session, never renders its children, and logs in', async () => {
+    const { client, login } = clientWithForgedHint(provider(), `${appOrigin}/protected`)
+    const rendered: string[] = []
+    function Secret() {
+      rendered.push('secret')
+      return <p>secret</p>
+    }
+    const page = render(
+      <AuthProvider client={client}>
+        <Status />
+        <RequireAuth fallback="checking">
+          <Secret />
+        </RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/protected' } }))
+    expect(page.textContent).toBe('unauthenticatedchecking')
+    expect(rendered, 'the protected children rendered on the hint alone').toEqual([])
+  })
+
+  it('after a refused login, renders errorFallback with the failure; its retry starts a new login back to this page', async () => {
+    visit(`${appOrigin}/`)
+    const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope: 'openid address' })
+    visit(await refusedCallbackUrl(client, { returnTo: '/protected' }))
+    const login = vi.spyOn(client, 'loginWithRedirect').mockResolvedValue()
+    const page = render(
+      <AuthProvider client={client}>
+        <RequireAuth
+          fallback="checking"
+          errorFallback={(error, retry) => (
+            <button onClick={retry}>
+              {error.code} {error.error}: try again
+            </button>
+          )}
+        >
+          secret
+        </RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('oauth_error access_denied: try again'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(login, 'no login starts by itself: the user said no').not.toHaveBeenCalled()
+
+    history.replaceState(null, '', '/orders?page=2#top')
+    page.querySelector('button')!.click()
+    await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/orders?page=2#top' } }))
+    expect(login).toHaveBeenCalledTimes(1)
+    client.dispose()
+  })
+
+  it('after a refused login, without errorFallback, keeps its fallback and the failure is in useAuth().error', async () => {
+    const { client } = fakeClient({ status: 'unauthenticated', error: new AuthError('oauth_error', 'refused') })
+    function Failure() {
+      return <>{useAuth().error?.code}</>
+    }
+    const page = render(
+      <AuthProvider client={client}>
+        <Failure />
+        <RequireAuth fallback=" checking">secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('oauth_error checking'))
+    expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it('renders its children, not errorFallback, once a login in another tab succeeded', async () => {
+    const { client, setState } = fakeClient({ status: 'unauthenticated', error: new AuthError('oauth_error', 'refused') })
+    const page = render(
+      <AuthProvider client={client}>
+        <RequireAuth errorFallback={(error) => error.code}>secret</RequireAuth>
+      </AuthProvider>,
+    )
+    await vi.waitFor(() => expect(page.textContent).toBe('oauth_error'))
+    setState({ status: 'authenticated', user: ada })
+    await vi.waitFor(() => expect(page.textContent).toBe('secret'))
   })
 
   it('after a logout on the page hides its children without starting a login (the logout is navigating)', async () => {

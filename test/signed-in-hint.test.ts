@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 // The start-up hint in localStorage: it answers the state before IndexedDB does, never for a session
 // whose deletion has begun, never on the callback page, and storage that throws only means no hint.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createAuthClient, type AuthState } from '../src/index.js'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createAuthClient, ensureAuthenticated, type AuthState } from '../src/index.js'
 import type { ResolvedOptions } from '../src/core/options.js'
 import type { Session, SessionRecord } from '../src/core/session.js'
 import { createSessionSync } from '../src/core/session-sync.js'
@@ -69,8 +69,9 @@ afterEach(() => {
 })
 
 /**
- * One tab shares `stored`; a reload of another then answers 'authenticated' from the hint while its
- * IndexedDB read is pending; resolves with that reloaded tab once the read is done.
+ * One tab shares `stored`; a reload of another then answers 'authenticated', unconfirmed, from the
+ * hint while its IndexedDB read is pending; resolves with that reloaded tab and the states it went
+ * through once the read is done.
  */
 async function reloadAfterSharing(stored: Session) {
   const store = sharedStore()
@@ -80,22 +81,32 @@ async function reloadAfterSharing(stored: Session) {
 
   store.slowReadsAgain()
   const reloaded = tab(store.openTab())
+  const states: AuthState[] = []
+  reloaded.state.subscribe((state) => states.push(state))
   const restoring = reloaded.restore()
-  expect(reloaded.state.get()).toEqual({ status: 'authenticated' })
+  // Anyone on the origin can write the hint: it draws the layout, it confirms nothing.
+  expect(reloaded.state.get()).toEqual({ status: 'authenticated', unconfirmed: true })
   store.release()
   await restoring
-  return reloaded
+  return { reloaded, states }
 }
 
 describe('the signed-in hint', () => {
-  it('answers authenticated before the IndexedDB read resolves, which then fills the user', async () => {
-    const reloaded = await reloadAfterSharing(session)
+  it('answers authenticated, unconfirmed, before the IndexedDB read resolves, which confirms it and fills the user', async () => {
+    const { reloaded } = await reloadAfterSharing(session)
     expect(reloaded.state.get()).toEqual({ status: 'authenticated', user: ada })
+    expect(reloaded.state.get()).not.toHaveProperty('unconfirmed')
+  })
+
+  it('is confirmed by the read also for a session without an ID token (no user to fill)', async () => {
+    const { reloaded, states } = await reloadAfterSharing({ ...session, user: undefined })
+    expect(states).toEqual([{ status: 'authenticated', unconfirmed: true }, { status: 'authenticated', user: undefined, error: undefined }])
+    expect(reloaded.state.get().unconfirmed).toBeUndefined()
   })
 
   it("takes a '1' for a session that expired meanwhile as an ended session, and says '0' next time", async () => {
     const hourAgo = Date.now() - 3_600_000
-    const reloaded = await reloadAfterSharing({ ...session, refreshToken: undefined, receivedAt: hourAgo - 60_000, expiresAt: hourAgo })
+    const { reloaded } = await reloadAfterSharing({ ...session, refreshToken: undefined, receivedAt: hourAgo - 60_000, expiresAt: hourAgo })
     // A route guard that saw 'authenticated' logs in again on login_required (it would not after a logout).
     expect(reloaded.state.get()).toMatchObject({ status: 'unauthenticated', error: { code: 'login_required' } })
     expect(localStorage.getItem(hintKey)).toBe('0')
@@ -204,9 +215,21 @@ describe('the signed-in hint', () => {
     const auth = createAuthClient({ issuer: 'https://issuer.example/', clientId: 'pixie-demo', redirectUri: 'http://localhost:5173/callback' })
     const states: string[] = []
     auth.subscribe((state) => states.push(state.status))
-    expect(auth.getState().status).toBe('authenticated')
+    expect(auth.getState()).toEqual({ status: 'authenticated', unconfirmed: true })
     expect(await auth.isAuthenticated()).toBe(false)
     expect(states).toEqual(['authenticated', 'unauthenticated'])
+    auth.dispose()
+    await nextTask()
+  })
+
+  it("a forged '1' with no stored session: ensureAuthenticated() waits for IndexedDB and logs in", async () => {
+    localStorage.setItem(hintKey, '1')
+    const auth = createAuthClient({ issuer: 'https://issuer.example/', clientId: 'pixie-demo', redirectUri: 'http://localhost:5173/callback' })
+    const login = vi.spyOn(auth, 'loginWithRedirect').mockResolvedValue()
+    auth.subscribe(() => {})
+    expect(auth.getState()).toEqual({ status: 'authenticated', unconfirmed: true })
+    expect(await ensureAuthenticated(auth, '/orders')).toBe(false)
+    expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/orders' } })
     auth.dispose()
     await nextTask()
   })

@@ -3,9 +3,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, h, nextTick, type App, type Component } from 'vue'
 import { createRouter, createWebHistory, RouterView, type RouteRecordRaw } from 'vue-router'
 import { AuthError, createAuthClient } from '../src/index.js'
-import { authGuard, createAuth, useAuth, type UseAuthResult } from '../src/bindings/vue/index.js'
+import { authGuard, createAuth, createAuthGuard, useAuth, type UseAuthResult } from '../src/bindings/vue/index.js'
 import { ada, expectActionsCall, fakeClient } from './fake-client.js'
-import { approvedCallbackUrl, codeRedemptions, expectProtectedApiAnswers, useApprovingProvider, visit, visitApprovedCallback } from './mock-provider-login.js'
+import {
+  approvedCallbackUrl,
+  clientWithForgedHint,
+  codeRedemptions,
+  expectProtectedApiAnswers,
+  refusedCallbackUrl,
+  useApprovingProvider,
+  visit,
+  visitApprovedCallback,
+} from './mock-provider-login.js'
 import { countOpenChannels, nextTask } from './open-channels.js'
 
 const appOrigin = 'http://localhost:5176'
@@ -172,6 +181,25 @@ describe('useAuth', () => {
     expect(auth.state.value.status).toBe('unauthenticated')
   })
 
+  it('while only the start-up hint says signed in: loading, not authenticated, though the status says so for the layout', async () => {
+    const { client, setState } = fakeClient({ status: 'authenticated', unconfirmed: true })
+    let auth!: UseAuthResult
+    mount(
+      defineComponent(() => {
+        auth = useAuth()
+        return () => h('p', auth.isAuthenticated.value ? 'secret' : auth.status.value)
+      }),
+      createAuth({ client }),
+    )
+    expect(page()).toBe('authenticated')
+    expect([auth.isAuthenticated.value, auth.isLoading.value]).toEqual([false, true])
+
+    setState({ status: 'authenticated', user: ada })
+    await nextTick()
+    expect(page()).toBe('secret')
+    expect([auth.isAuthenticated.value, auth.isLoading.value]).toEqual([true, false])
+  })
+
   it('hands out actions that call the client', async () => {
     const { client } = fakeClient({ status: 'authenticated' })
     let auth!: UseAuthResult
@@ -245,5 +273,68 @@ describe('authGuard', () => {
     await nextTick()
     expect(page()).toBe('secret')
     expect(client.loginWithRedirect).not.toHaveBeenCalled()
+  })
+
+  it('with a forged start-up hint and no stored session, never enters a protected route, and logs in', async () => {
+    const { client, login } = clientWithForgedHint(provider(), `${appOrigin}/protected`)
+    const entered = vi.fn()
+    const router = routerWith([
+      { path: '/', component: text('public') },
+      { path: '/protected', component: defineComponent(() => (entered(), () => h('p', 'secret'))), meta: { requiresAuth: true } },
+    ])
+    mount(() => h(RouterView), createAuth({ client }), router)
+    await vi.waitFor(() => expect(login).toHaveBeenCalledWith({ appState: { returnTo: '/protected' } }))
+    await nextTick()
+    expect(entered).not.toHaveBeenCalled()
+    expect(page()).not.toContain('secret')
+  })
+
+  describe('after a refused login', () => {
+    /** A real client back from a login the user refused, at the redirect URI, with the app mounted. */
+    async function refusedLogin(guard: typeof authGuard, scope: string) {
+      visit(`${appOrigin}/`)
+      const client = createAuthClient({ issuer: provider().url, clientId: 'pixie-demo', redirectUri: `${appOrigin}/`, scope })
+      visit(await refusedCallbackUrl(client, { returnTo: '/protected' }))
+      const login = vi.spyOn(client, 'loginWithRedirect').mockResolvedValue()
+      const router = createRouter({
+        history: createWebHistory(),
+        routes: [
+          ...routes,
+          {
+            path: '/login-failed',
+            component: defineComponent(() => {
+              const { error } = useAuth()
+              return () => h('p', `failed: ${error.value?.code} ${error.value?.error}`)
+            }),
+          },
+        ],
+      })
+      router.beforeEach(guard)
+      mount(() => h(RouterView), router, createAuth({ client }))
+      await router.isReady()
+      await vi.waitFor(() => expect(client.getState().error?.code).toBe('oauth_error'))
+      return { client, router, login }
+    }
+
+    it('createAuthGuard({ errorRoute }) sends a protected route there, with returnTo; no login starts by itself', async () => {
+      const { client, router, login } = await refusedLogin(createAuthGuard({ errorRoute: '/login-failed' }), 'openid address')
+      await router.push('/protected?tab=2#top')
+      expect(router.currentRoute.value.path).toBe('/login-failed')
+      expect(router.currentRoute.value.query).toEqual({ returnTo: '/protected?tab=2#top' })
+      await nextTick()
+      expect(page()).toBe('failed: oauth_error access_denied')
+      expect(login).not.toHaveBeenCalled()
+      client.dispose()
+    })
+
+    it('authGuard cancels the navigation, and useAuth().error says why', async () => {
+      const { client, router, login } = await refusedLogin(authGuard, 'openid phone')
+      await router.push('/protected')
+      expect(router.currentRoute.value.path).toBe('/')
+      expect(page()).toBe('public')
+      expect(client.getState().error).toMatchObject({ code: 'oauth_error', error: 'access_denied' })
+      expect(login).not.toHaveBeenCalled()
+      client.dispose()
+    })
   })
 })

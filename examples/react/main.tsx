@@ -4,7 +4,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { createBrowserRouter, RouterProvider } from 'react-router'
 import { auth, demoPanel } from './auth'
-import { Layout, ProtectedPage, PublicPage } from './pages'
+import { Layout, LoginFailed, ProtectedPage, PublicPage } from './pages'
 
 const router = createBrowserRouter([
   {
@@ -14,7 +14,7 @@ const router = createBrowserRouter([
       {
         path: 'protected',
         element: (
-          <RequireAuth fallback={<p>Checking your session…</p>}>
+          <RequireAuth fallback={<p>Checking your session…</p>} errorFallback={(error, retry) => <LoginFailed error={error} retry={retry} />}>
             <ProtectedPage />
           </RequireAuth>
         ),

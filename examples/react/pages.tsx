@@ -64,3 +64,14 @@ export function ProtectedPage() {
     </>
   )
 }
+
+/** What `<RequireAuth>` shows after a failed login (the user refused, the server is down). */
+export function LoginFailed({ error, retry }: { error: AuthError; retry: () => void }) {
+  return (
+    <>
+      <h2>Login failed</h2>
+      <p id="login-failure">Could not log you in: {error.error ?? error.code}.</p>
+      <button onClick={retry}>Try again</button>
+    </>
+  )
+}

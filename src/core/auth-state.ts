@@ -10,8 +10,20 @@ import type { User } from './session.js'
  * ```
  */
 export interface AuthState {
-  /** `loading` until the stored session (or a pending callback) gives the answer. */
+  /**
+   * `loading` until the start-up hint, the stored session or a pending callback gives the answer.
+   * `authenticated` may come from the hint alone: see `unconfirmed`.
+   */
   status: 'loading' | 'authenticated' | 'unauthenticated'
+  /**
+   * `true` while `authenticated` comes only from the start-up hint in localStorage (any script on
+   * the origin can write it, and it outlives a lost session), before the session was read from
+   * IndexedDB: enough to draw the signed-in layout without a flash, never to show what the session
+   * protects. The guards (`ensureAuthenticated()`, `<RequireAuth>`, `authGuard`) wait while it is
+   * set, and the bindings' `isAuthenticated` is false and `isLoading` true meanwhile. Absent
+   * otherwise: a hint of no session grants nothing, so it is never marked.
+   */
+  unconfirmed?: true
   /** The signed-in user's validated ID token claims, when authenticated with OpenID Connect. */
   user?: User
   /**
@@ -50,7 +62,7 @@ export function createStateStore(initial: AuthState) {
     get: () => state,
     set(next: AuthState) {
       const same = next.status === state.status && next.user === state.user && next.error === state.error
-      if (same && next.offline === state.offline) return
+      if (same && next.offline === state.offline && next.unconfirmed === state.unconfirmed) return
       state = next
       for (const listener of [...listeners]) listener(state)
     },

@@ -1,5 +1,6 @@
+import type { AuthState } from './auth-state.js'
 import type { AuthClient, RedirectCallbackResult } from './types.js'
-import type { AuthErrorCode } from './errors.js'
+import type { AuthError, AuthErrorCode } from './errors.js'
 import { sharedRun } from './shared-run.js'
 
 // Keyed by client: one page load has one callback, and one login at a time, per client.
@@ -72,15 +73,16 @@ function settled(client: AuthClient): Promise<undefined> {
 }
 
 /**
- * What a protected route needs before it renders: resolves `true` when there is a session (after
- * any pending redirect callback); otherwise starts a login that comes back to `returnTo` (default:
- * the current path, search and hash) and resolves `false`. Concurrent calls for one client share
- * one login. When the last login failed for a reason other than `login_required` or
- * `invalid_state` (the user refused, the server is misconfigured), it resolves `false` without
- * redirecting, so the app can show `getState().error` instead of sending the user round the server
- * in a loop. An `invalid_state` is a response to no login of this browser: a replayed or expired
- * callback, or a link anyone can craft (the client's tag in `state` is public). A new login is
- * the answer; refusing one would let such a link lock the user out.
+ * What a protected route needs before it renders: resolves `true` when there is a session read
+ * from IndexedDB (after any pending redirect callback; the start-up hint alone never counts);
+ * otherwise starts a login that comes back to `returnTo` (default: the current path, search and
+ * hash) and resolves `false`. Concurrent calls for one client share one login. When the last login
+ * failed for a reason other than `login_required` or `invalid_state` (the user refused, the server
+ * is misconfigured), it resolves `false` without redirecting, so the app can show the failure
+ * ({@link loginFailure}) instead of sending the user round the server in a loop. An
+ * `invalid_state` is a response to no login of this browser: a replayed or expired callback, or a
+ * link anyone can craft (the client's tag in `state` is public). A new login is the answer;
+ * refusing one would let such a link lock the user out.
  *
  * @example
  * ```ts
@@ -97,12 +99,32 @@ export function ensureAuthenticated(
 /** Failures that a new login answers, and that no server or user decision will repeat. */
 const restartingCodes = new Set<AuthErrorCode>(['login_required', 'invalid_state'])
 
+/**
+ * Why the guards stopped: the failure of the last login, when it is one that
+ * {@link ensureAuthenticated} does not answer with a new login by itself: the user refused
+ * consent (`oauth_error` with `error: 'access_denied'`), the server is misconfigured or was
+ * unreachable. A route guard renders it with a "Try again" that calls `loginWithRedirect()`,
+ * rather than waiting for a login that will not come. `undefined` while loading, signed in, or
+ * when a new login is the answer.
+ *
+ * @example
+ * ```ts
+ * if (!(await ensureAuthenticated(auth))) {
+ *   const failed = loginFailure(auth.getState())
+ *   if (failed) showError(failed.message, () => auth.loginWithRedirect())
+ * }
+ * ```
+ */
+export function loginFailure({ status, error }: AuthState): AuthError | undefined {
+  return status === 'unauthenticated' && error && !restartingCodes.has(error.code) ? error : undefined
+}
+
 async function authenticatedOrLogin(client: AuthClient, returnTo: string): Promise<boolean> {
   // A pending callback decides whether there is a session: wait for it before logging in again.
   await handleRedirectCallbackOnce(client)
+  // Read from IndexedDB, never the start-up hint (see `AuthState.unconfirmed`).
   if (await client.isAuthenticated()) return true
-  const { error } = client.getState()
-  if (error && !restartingCodes.has(error.code)) return false
+  if (loginFailure(client.getState())) return false
   await client.loginWithRedirect({ appState: { returnTo } })
   return false
 }

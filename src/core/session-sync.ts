@@ -143,9 +143,10 @@ export function createSessionSync(
           },
         })
         // The hint answers until the store does, but not on the callback page (see below), and never
-        // over a record this tab already took.
+        // over a record this tab already took. A '1' is unconfirmed: anyone on the origin can write it.
         const hinted = state.get().status === 'loading' && !isCallbackPage() ? hint() : undefined
-        if (hinted === '1' || hinted === '0') state.set({ status: hinted === '1' ? 'authenticated' : 'unauthenticated' })
+        if (hinted === '1') state.set({ status: 'authenticated', unconfirmed: true })
+        if (hinted === '0') state.set({ status: 'unauthenticated' })
         const stored = await readUsable()
         // A '1' for a session that expired, or that IndexedDB lost, is told as an ended session (so a
         // route guard logs in again rather than taking it for a logout), and corrected for the next load.

@@ -1,8 +1,9 @@
-import { authGuard, createAuth } from 'pixie-auth/vue'
+import { createAuth, createAuthGuard } from 'pixie-auth/vue'
 import { createApp } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
 import { createDemoPanel } from '../../demo-panel/panel'
 import App from './App.vue'
+import LoginFailedPage from './LoginFailedPage.vue'
 import ProtectedPage from './ProtectedPage.vue'
 import PublicPage from './PublicPage.vue'
 
@@ -11,9 +12,11 @@ const router = createRouter({
   routes: [
     { path: '/', component: PublicPage },
     { path: '/protected', component: ProtectedPage, meta: { requiresAuth: true } },
+    { path: '/login-failed', component: LoginFailedPage },
   ],
 })
-router.beforeEach(authGuard)
+// A protected route logs in first; after a failed login (the user refused) it shows /login-failed.
+router.beforeEach(createAuthGuard({ errorRoute: '/login-failed' }))
 
 const issuer = 'http://127.0.0.1:4010' // the mock OpenID provider that `npm run demo` starts
 const demoPanel = createDemoPanel({ issuer, clientId: 'pixie-demo' })

@@ -16,8 +16,8 @@ import {
   type ReactNode,
 } from 'react'
 import { authActions, type AuthActions, type ClientOrOptions } from '../auth-actions.js'
-import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../../index.js'
-import type { AuthClient, AuthClientOptions, AuthState } from '../../index.js'
+import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, loginFailure, restoreReturnTo } from '../../index.js'
+import type { AuthClient, AuthClientOptions, AuthError, AuthState } from '../../index.js'
 
 export type { ClientOrOptions }
 
@@ -128,9 +128,16 @@ export function AuthProvider(props: AuthProviderProps): ReactNode {
  * ```
  */
 export interface UseAuthResult extends AuthState, AuthActions {
-  /** `status === 'authenticated'` */
+  /**
+   * `status === 'authenticated'` for a session read from IndexedDB: false while only the start-up
+   * hint says so (`unconfirmed`). Gate what the session protects on this; draw the signed-in
+   * layout (a skeleton) on `status === 'authenticated'`, which the hint answers at once.
+   */
   isAuthenticated: boolean
-  /** `status === 'loading'`: neither the start-up hint nor the stored session has answered yet, or a redirect callback is still completing. */
+  /**
+   * Until the stored session has answered: `status === 'loading'` (no hint, or a redirect callback
+   * still completing), or an `unconfirmed` hint of a session.
+   */
   isLoading: boolean
 }
 
@@ -161,8 +168,8 @@ export function useAuth(): UseAuthResult {
   return useMemo(
     () => ({
       ...state,
-      isAuthenticated: state.status === 'authenticated',
-      isLoading: state.status === 'loading',
+      isAuthenticated: state.status === 'authenticated' && !state.unconfirmed,
+      isLoading: state.status === 'loading' || !!state.unconfirmed,
       ...actions,
     }),
     [state, actions],
@@ -174,47 +181,74 @@ export function useAuth(): UseAuthResult {
  *
  * @example
  * ```tsx
- * <RequireAuth fallback={<Spinner />}><Orders /></RequireAuth>
+ * <RequireAuth
+ *   fallback={<Spinner />}
+ *   errorFallback={(error, retry) => <p>Login failed ({error.code}). <button onClick={retry}>Try again</button></p>}
+ * >
+ *   <Orders />
+ * </RequireAuth>
  * ```
  */
 export interface RequireAuthProps {
-  /** Rendered once the user is signed in. */
+  /** Rendered once the user is signed in, with a session read from IndexedDB. */
   children?: ReactNode
   /**
-   * Rendered meanwhile: while the session loads, while the browser leaves for the login page, and
-   * when the last login failed (read `useAuth().error` to say why). Default: nothing.
+   * Rendered meanwhile: while the session loads (also while only the start-up hint says signed in),
+   * and while the browser leaves for the login page. Without `errorFallback`, also when the last
+   * login failed (read `useAuth().error` to say why). Default: nothing.
    */
   fallback?: ReactNode
+  /**
+   * Rendered when the last login failed and no new login starts by itself (see `loginFailure()` in
+   * the core): the user refused consent (`oauth_error` with `error: 'access_denied'`), the server
+   * is misconfigured or was unreachable. `retry` starts a new login that comes back to the current
+   * path, search and hash.
+   */
+  errorFallback?: (error: AuthError, retry: () => void) => ReactNode
 }
 
 /**
- * Renders its children only for a signed-in user. Entered without a session, it starts a login
- * that comes back to the current path, search and hash (see `ensureAuthenticated()` in the core);
- * so it does when the server ends the session meanwhile (`login_required`), but not after a logout,
- * which leaves the page by itself. A login that cannot start (e.g. the server is unreachable) is
- * thrown to the nearest error boundary.
+ * Renders its children only for a signed-in user, whose session was read from IndexedDB (the
+ * start-up hint alone shows `fallback`). Entered without a session, it starts a login that comes
+ * back to the current path, search and hash (see `ensureAuthenticated()` in the core); so it does
+ * when the server ends the session meanwhile (`login_required`), but not after a logout, which
+ * leaves the page by itself. A login that failed renders `errorFallback`. A login that cannot
+ * start (e.g. the server is unreachable) is thrown to the nearest error boundary.
  *
  * @example
  * ```tsx
- * <Route path="/orders" element={<RequireAuth fallback={<p>Loading…</p>}><Orders /></RequireAuth>} />
+ * <Route path="/orders" element={
+ *   <RequireAuth fallback={<p>Loading…</p>} errorFallback={(error, retry) => <LoginFailed error={error} onRetry={retry} />}>
+ *     <Orders />
+ *   </RequireAuth>
+ * } />
  * ```
  */
-export function RequireAuth({ children, fallback = null }: RequireAuthProps): ReactNode {
+export function RequireAuth({ children, fallback = null, errorFallback }: RequireAuthProps): ReactNode {
   const { client } = useAuthContext('<RequireAuth>')
-  const { status, error } = useAuthState(client)
+  const state = useAuthState(client)
+  const { status, error } = state
+  const signedIn = status === 'authenticated' && !state.unconfirmed
   const [failure, setFailure] = useState<{ error: unknown }>()
   const hadSession = useRef(false)
 
   useEffect(() => {
-    if (status === 'authenticated') hadSession.current = true
+    if (signedIn) hadSession.current = true
     if (status !== 'unauthenticated') return
     // A logout clears the state before it navigates to the server: logging in now would race it.
     // A session the server ended (`login_required`) is worth a new login, like arriving without one.
     if (hadSession.current && error?.code !== 'login_required') return
     // Under StrictMode this runs twice; the core shares one login between the two calls.
     ensureAuthenticated(client).catch((cause: unknown) => setFailure({ error: cause }))
-  }, [status, error, client])
+  }, [status, signedIn, error, client])
 
   if (failure) throw failure.error
-  return status === 'authenticated' ? children : fallback
+  if (signedIn) return children
+  const failed = errorFallback && loginFailure(state)
+  if (!failed) return fallback
+  const retry = () =>
+    void client
+      .loginWithRedirect({ appState: { returnTo: location.pathname + location.search + location.hash } })
+      .catch((cause: unknown) => setFailure({ error: cause }))
+  return errorFallback(failed, retry)
 }

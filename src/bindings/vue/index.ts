@@ -6,7 +6,7 @@
  */
 import { computed, inject, shallowRef, type App, type ComputedRef, type InjectionKey, type ShallowRef } from 'vue'
 import { authActions, type AuthActions, type ClientOrOptions } from '../auth-actions.js'
-import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, restoreReturnTo } from '../../index.js'
+import { createAuthClient, ensureAuthenticated, handleRedirectCallbackOnce, loginFailure, restoreReturnTo } from '../../index.js'
 import type { AuthClient, AuthClientOptions, AuthState } from '../../index.js'
 
 export type { ClientOrOptions }
@@ -132,11 +132,21 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
 export interface UseAuthResult extends AuthActions {
   /** The core's state snapshot; replaced (not mutated) on each change. */
   state: Readonly<ShallowRef<AuthState>>
-  /** `loading` until the stored session has been read (and a pending redirect callback has completed), then `authenticated` or `unauthenticated`. */
+  /**
+   * `loading` until the start-up hint or the stored session has answered (and a pending redirect
+   * callback has completed), then `authenticated` or `unauthenticated`. The hint answers at once:
+   * draw the signed-in layout (a skeleton) on `authenticated`.
+   */
   status: ComputedRef<AuthState['status']>
-  /** `status === 'authenticated'` */
+  /**
+   * `status === 'authenticated'` for a session read from IndexedDB: false while only the start-up
+   * hint says so (`state.value.unconfirmed`). Gate what the session protects on this.
+   */
   isAuthenticated: ComputedRef<boolean>
-  /** `status === 'loading'`: neither the start-up hint nor the stored session has answered yet, or a redirect callback is still completing. */
+  /**
+   * Until the stored session has answered: `status === 'loading'` (no hint, or a redirect callback
+   * still completing), or an unconfirmed hint of a session.
+   */
   isLoading: ComputedRef<boolean>
   /** The validated ID token claims of the signed-in user. */
   user: ComputedRef<AuthState['user']>
@@ -166,8 +176,8 @@ export function useAuth(): UseAuthResult {
   return {
     state,
     status: computed(() => state.value.status),
-    isAuthenticated: computed(() => state.value.status === 'authenticated'),
-    isLoading: computed(() => state.value.status === 'loading'),
+    isAuthenticated: computed(() => state.value.status === 'authenticated' && !state.value.unconfirmed),
+    isLoading: computed(() => state.value.status === 'loading' || !!state.value.unconfirmed),
     user: computed(() => state.value.user),
     error: computed(() => state.value.error),
     ...actions,
@@ -190,9 +200,78 @@ export interface GuardedRoute {
 }
 
 /**
- * A vue-router (4.2+) navigation guard: a route with `meta: { requiresAuth: true }` (on it or a
- * parent) is entered only with a session; otherwise the navigation is cancelled and a login starts
- * that comes back to the route's full path (see `ensureAuthenticated()` in the core).
+ * Options of {@link createAuthGuard}.
+ *
+ * @example
+ * ```ts
+ * router.beforeEach(createAuthGuard({ errorRoute: '/login-failed' }))
+ * ```
+ */
+export interface AuthGuardOptions {
+  /**
+   * The path of a public route (no `requiresAuth`) that a navigation to a protected route goes to
+   * when the last login failed and no new login starts by itself (see `loginFailure()` in the
+   * core): the user refused consent (`oauth_error` with `error: 'access_denied'`), the server is
+   * misconfigured or was unreachable. It gets the protected route's full path as the `returnTo` query parameter; its
+   * "Try again" calls `loginWithRedirect({ appState: { returnTo } })`, and `useAuth().error` says
+   * why. Default: none, and such a navigation is cancelled (the failure stays in `useAuth().error`).
+   */
+  errorRoute?: string
+}
+
+/**
+ * Makes a vue-router (4.2+) navigation guard: a route with `meta: { requiresAuth: true }` (on it or
+ * a parent) is entered only with a session read from IndexedDB (never on the start-up hint alone);
+ * otherwise the navigation is cancelled and a login starts that comes back to the route's full
+ * path (see `ensureAuthenticated()` in the core). When the last login failed, the navigation goes
+ * to `errorRoute` instead, or is cancelled without one.
+ *
+ * @example
+ * ```ts
+ * const router = createRouter({
+ *   history: createWebHistory(),
+ *   routes: [
+ *     { path: '/orders', component: Orders, meta: { requiresAuth: true } },
+ *     { path: '/login-failed', component: LoginFailed },
+ *   ],
+ * })
+ * router.beforeEach(createAuthGuard({ errorRoute: '/login-failed' }))
+ * ```
+ */
+export function createAuthGuard({ errorRoute }: AuthGuardOptions = {}) {
+  return (to: GuardedRoute): boolean | Promise<boolean | GuardRedirect> => {
+    if (!to.meta.requiresAuth) return true
+    // vue-router runs guards inside the app's context, so `inject` finds the plugin (before any await).
+    const { client } = injectAuth('authGuard')
+    return ensureAuthenticated(client, to.fullPath).then((signedIn) => {
+      if (signedIn || errorRoute === undefined || !loginFailure(client.getState())) return signedIn
+      return { path: errorRoute, query: { returnTo: to.fullPath } }
+    })
+  }
+}
+
+/**
+ * Where {@link createAuthGuard}'s guard sends a navigation after a failed login, as a vue-router
+ * location.
+ *
+ * @example
+ * ```ts
+ * const redirect: GuardRedirect = { path: '/login-failed', query: { returnTo: '/orders?page=2' } }
+ * ```
+ */
+export interface GuardRedirect {
+  /** The `errorRoute` option. */
+  path: string
+  /** `returnTo`: the full path of the protected route asked for. */
+  query: Record<'returnTo', string>
+}
+
+/**
+ * The guard of {@link createAuthGuard} without options: a route with `meta: { requiresAuth: true }`
+ * (on it or a parent) is entered only with a session read from IndexedDB; otherwise the navigation
+ * is cancelled and a login starts that comes back to the route's full path. After a failed login
+ * the navigation is cancelled and `useAuth().error` says why; give an `errorRoute` to
+ * `createAuthGuard()` to send the user to a page of its own instead.
  *
  * @example
  * ```ts
@@ -203,8 +282,4 @@ export interface GuardedRoute {
  * router.beforeEach(authGuard)
  * ```
  */
-export function authGuard(to: GuardedRoute): boolean | Promise<boolean> {
-  if (!to.meta.requiresAuth) return true
-  // vue-router runs guards inside the app's context, so `inject` finds the plugin.
-  return ensureAuthenticated(injectAuth('authGuard').client, to.fullPath)
-}
+export const authGuard = createAuthGuard()
