@@ -421,7 +421,7 @@ class ChaosRun {
     if (rotating.failed) return `browser reports the rotating request failed (${rotating.failed})`
     if (tab.navigations.some((t) => t >= start && t <= end + 1_000)) return 'tab reloaded or closed mid-refresh'
     // Frozen for longer than its timeout mid-request, the tab's timeout fires on resume before it
-    // can read the answer (README: what it cannot do).
+    // can read the answer (docs/guarantees.md: what it cannot do).
     if (tab.frozenDuring(start, end) > CLIENT.timeoutSeconds * 1000) return 'its tab was frozen mid-request past its timeout'
     return undefined
   }

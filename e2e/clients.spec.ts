@@ -46,7 +46,7 @@ function stateOf(page: Page, which: Which): Promise<Record<string, unknown>> {
   }, which)
 }
 
-/** What README tells a vanilla app to run on every page, for each of its clients. */
+/** What docs/reference.md (two clients on one origin) tells a vanilla app to run on every page, for each of its clients. */
 async function completeOwnCallbacks(page: Page) {
   return page.evaluate(async () => {
     const clients = { first: window.pixie.auth, second: (window as unknown as { second: typeof window.pixie.auth }).second }

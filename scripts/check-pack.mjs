@@ -1,9 +1,10 @@
-// `npm run check:pack`: what `npm publish` would ship is dist/**, package.json, README.md and
-// LICENSE, and nothing else (no sources, tests, bench pages or stray files).
+// `npm run check:pack`: what `npm publish` would ship is dist/**, package.json, README.md, LICENSE
+// and the local provider (`npx pixie-auth-provider`: its command and the mock's modules, Node
+// built-ins only), and nothing else (no sources, tests, bench pages or stray files).
 import { execFileSync } from 'node:child_process'
 
-const ALLOWED = [/^dist\//, /^package\.json$/, /^README\.md$/, /^LICENSE$/]
-const REQUIRED = ['package.json', 'README.md', 'LICENSE']
+const ALLOWED = [/^dist\//, /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^bin\/pixie-auth-provider\.mjs$/, /^e2e\/provider\/[a-z-]+\.mjs$/]
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'bin/pixie-auth-provider.mjs', 'e2e/provider/mock-provider.mjs']
 
 const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))
 const files = pack.files.map((file) => file.path)
