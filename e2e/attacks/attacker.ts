@@ -15,6 +15,8 @@ export const channelOf = (namespace: string) => `pixie-auth:${namespace}`
 /** One request the attacker's server received. */
 export interface Captured {
   method: string
+  /** The Host header: which name the request was sent to (every *.localhost is this server). */
+  host: string
   path: string
   /** The form or JSON body as sent: a refresh token, a token to revoke... */
   body: string
@@ -75,7 +77,7 @@ export async function startAttackerServer(relayTo?: string): Promise<AttackerSer
   const server = createServer(async (req, res) => {
     try {
       const body = await readBody(req)
-      received.push({ method: req.method ?? '', path: req.url ?? '', body, authorization: req.headers.authorization })
+      received.push({ method: req.method ?? '', host: req.headers.host ?? '', path: req.url ?? '', body, authorization: req.headers.authorization })
       // Any page may call it: the attacker wants the browser's requests to succeed.
       res.setHeader('access-control-allow-origin', req.headers.origin ?? '*')
       res.setHeader('access-control-expose-headers', 'DPoP-Nonce, WWW-Authenticate')
