@@ -217,7 +217,7 @@ export async function postForged(page: Page, namespace: string, issuer: string, 
 /** A DPoP key pair the attacker made outside the browser (extractable: it is the attacker's own). */
 export async function attackerDPoP() {
   const keyPair = await oauth.generateKeyPair('ES256', { extractable: true })
-  return oauth.DPoP({ client_id: CLIENT_ID }, keyPair)
+  return oauth.DPoP({}, keyPair)
 }
 
 /**

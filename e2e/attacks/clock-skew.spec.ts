@@ -32,7 +32,7 @@ opTest.describe('dpop()', () => {
     page,
   }) => {
     await page.clock.install({ time: Date.now() - TEN_YEARS * 1000 })
-    const login = await opLogin(page).then(
+    const login: { ok: boolean; message?: string } = await opLogin(page).then(
       () => ({ ok: true }),
       (error: Error) => ({ ok: false, message: error.message }),
     )
