@@ -49,7 +49,9 @@ const spaClient = (clientId, extra = {}) => ({
   token_endpoint_auth_method: 'none',
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
-  redirect_uris: [`${APP}/callback.html`, `${APP}/`],
+  // The last one: the harness on the provider's site (127.0.0.1), where a hidden iframe gets the
+  // provider's SameSite=Lax session cookie (e2e/attacks/new-tokens-iframe.spec.ts).
+  redirect_uris: [`${APP}/callback.html`, `${APP}/`, 'http://127.0.0.1:5173/silent-callback.html'],
   post_logout_redirect_uris: [`${APP}/logged-out.html`],
   ...extra,
 });
