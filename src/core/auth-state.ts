@@ -3,17 +3,18 @@ import type { User } from './session.js'
 
 /**
  * What the UI needs to know, as a synchronous snapshot (see `getState()` and `subscribe()`).
+ * `Claims` types the app's own claims of `user` (see {@link User}).
  *
  * @example
  * ```ts
  * const { status, user, error } = auth.getState()
  * ```
  */
-export interface AuthState {
+export interface AuthState<Claims extends object = {}> {
   /** `loading` until the stored session (or a pending callback) gives the answer. */
   status: 'loading' | 'authenticated' | 'unauthenticated'
   /** The signed-in user's validated ID token claims, when authenticated with OpenID Connect. */
-  user?: User
+  user?: User<Claims>
   /**
    * The last error that ended a session or a login, or of a refresh that failed transiently
    * (`network_error`, `timeout`: the status stays `authenticated`, the session is kept). Cleared by
@@ -37,7 +38,7 @@ export interface AuthState {
  * const unsubscribe = auth.subscribe(listener)
  * ```
  */
-export type AuthStateListener = (state: AuthState) => void
+export type AuthStateListener<Claims extends object = {}> = (state: AuthState<Claims>) => void
 
 /**
  * A minimal observable value, shaped for React's `useSyncExternalStore` and Vue refs alike: the

@@ -26,6 +26,8 @@ type SharedClient = Methods & { close(): void; internals: ClientInternals }
  * Clients made with equal options in one page (hot module reload, remounts, two bindings) share
  * one state, one channel to the other tabs and one refresh; `dispose()` lets go of one.
  *
+ * `Claims` types the app's own claims of the user (see {@link User}); nothing checks them.
+ *
  * @example
  * ```ts
  * const auth = createAuthClient({
@@ -33,9 +35,10 @@ type SharedClient = Methods & { close(): void; internals: ClientInternals }
  *   clientId: 'my-spa',
  *   redirectUri: `${location.origin}/callback`,
  * })
+ * const withRoles = createAuthClient<{ roles?: string[] }>({ issuer, clientId, redirectUri })
  * ```
  */
-export function createAuthClient(options: AuthClientOptions): AuthClient {
+export function createAuthClient<Claims extends object = {}>(options: AuthClientOptions): AuthClient<Claims> {
   // Checked now, so a bad option throws here rather than at first use; and taken now, so an options
   // object changed afterwards (a plug-in deleted) cannot make a client other than the one checked.
   const config = resolveOptions(options)
@@ -64,7 +67,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
   }
   registerInternals(client, () => use().internals)
-  return client
+  // Only a type: the claims are whatever the server sent.
+  return client as AuthClient<Claims>
 }
 
 const notLoaded: AuthState = { status: 'loading' }

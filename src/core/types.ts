@@ -31,11 +31,11 @@ export interface LoginOptions {
  * console.log(`Welcome back, ${user?.name}`)
  * ```
  */
-export interface RedirectCallbackResult {
+export interface RedirectCallbackResult<Claims extends object = {}> {
   /** The `appState` given to `loginWithRedirect()`. */
   appState?: unknown
   /** The validated ID token claims, when the login used OpenID Connect. */
-  user?: User
+  user?: User<Claims>
 }
 
 /**
@@ -88,6 +88,7 @@ export interface LogoutOptions {
 
 /**
  * A client for one authorization server and one client ID. Create it with {@link createAuthClient}.
+ * `Claims` types the app's own claims of the user (see {@link User}).
  *
  * @example
  * ```ts
@@ -96,7 +97,7 @@ export interface LogoutOptions {
  * const token = await auth.getAccessToken()
  * ```
  */
-export interface AuthClient {
+export interface AuthClient<Claims extends object = {}> {
   /**
    * Starts a login: stores a one-time transaction (PKCE verifier, `state`, `nonce`) in IndexedDB
    * and navigates to the authorization endpoint. Resolves only if navigation does not happen.
@@ -140,7 +141,7 @@ export interface AuthClient {
    * const { appState } = await auth.handleRedirectCallback()
    * ```
    */
-  handleRedirectCallback(url?: string): Promise<RedirectCallbackResult>
+  handleRedirectCallback(url?: string): Promise<RedirectCallbackResult<Claims>>
   /**
    * Returns a valid access token, refreshing it when less than `refreshLeewaySeconds` are left.
    * Concurrent calls, in this tab and in others, share one refresh. Rejects with `login_required`
@@ -172,7 +173,7 @@ export interface AuthClient {
    * console.log(user?.name)
    * ```
    */
-  getUser(): Promise<User | undefined>
+  getUser(): Promise<User<Claims> | undefined>
   /**
    * Whether there is a session that can give an access token.
    *
@@ -210,7 +211,7 @@ export interface AuthClient {
    * const unsubscribe = auth.subscribe((state) => render(state))
    * ```
    */
-  subscribe(listener: AuthStateListener): () => void
+  subscribe(listener: AuthStateListener<Claims>): () => void
   /**
    * The current state, synchronously. `loading` until the stored session has been read; on the
    * redirect URI with an authorization response and no session, until `handleRedirectCallback()`
@@ -221,7 +222,7 @@ export interface AuthClient {
    * if (auth.getState().status === 'authenticated') showApp()
    * ```
    */
-  getState(): AuthState
+  getState(): AuthState<Claims>
   /**
    * Stops using the client: when no other client made with the same options is in use, closes
    * its channel to the other tabs and its page listeners. Calling any method afterwards uses it
