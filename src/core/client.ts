@@ -4,6 +4,7 @@ import { AuthError, toAuthError } from './errors.js'
 import { registerInternals, type ClientInternals } from './internals.js'
 import { createLoginFlow } from './login-flow.js'
 import { endSessionEverywhere } from './logout.js'
+import { completeLogoutReturn } from './logout-return.js'
 import { resolveOptions, type AuthClientOptions, type ResolvedOptions } from './options.js'
 import { withRefreshLock } from './refresh-lock.js'
 import { isFresh } from './session.js'
@@ -105,6 +106,9 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const tokens = createRefreshCoordination(config, sync, lock, lockName, own, dpop)
   const login = createLoginFlow({ config, sync, lock, transactions, own, resources: resourceList, dpop, par })
   const callbacks = new Map<string, ReturnType<typeof login.complete>>()
+  // Back from the server's end-session endpoint: its `state` leaves the address bar, whatever the
+  // app does (the bindings, a page that only subscribes). Failing storage only leaves it there.
+  if (typeof location !== 'undefined') completeLogoutReturn(transactions, config.namespace, location.href).catch(() => {})
 
   async function getAccessToken({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}): Promise<string> {
     // A call the client cannot answer is a config_error, session or not.
@@ -162,7 +166,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     getAccessToken: internals.getAccessToken,
     getUser: guarded(async () => (await internals.session())?.user),
     isAuthenticated: guarded(async () => (await internals.session()) !== undefined),
-    logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, dpop }, options)),
+    logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, dpop, transactions }, options)),
     subscribe(listener) {
       // Listening first: restoring may answer at once, from the hint.
       const unsubscribe = sync.state.subscribe(listener)
