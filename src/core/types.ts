@@ -186,7 +186,9 @@ export interface AuthClient<Claims extends object = {}> {
   /**
    * Ends the session: clears it locally, revokes the refresh token (RFC 7009) and, unless
    * `localOnly`, navigates to the server's `end_session_endpoint` (OpenID Connect RP-Initiated
-   * Logout), or straight to `returnTo` when the server has none. `returnTo` must be an absolute
+   * Logout), or straight to `returnTo` when the server has none. The `state` sent there is kept
+   * in this browser; back at `returnTo` with it, the client (its first use on that page) removes
+   * it from the address bar, once. `returnTo` must be an absolute
    * `https:` URL (`http:` on loopback hosts): otherwise `config_error`, and nothing is cleared.
    * A server `end_session_endpoint` that is not such a URL (`javascript:`) rejects with
    * `config_error` after the local logout, without navigating.
