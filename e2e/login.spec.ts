@@ -12,6 +12,7 @@ import {
   getState,
   getStats,
   goToCallback,
+  injectFault,
   handleCallback,
   isAuthenticated,
   logAfterAuthorize,
@@ -173,5 +174,21 @@ test.describe('login', () => {
     // And the tokens are indeed where they should be: in the SDK's IndexedDB record.
     expect((await readSession(page))?.refreshToken).toBe(secrets.refreshToken)
     expect(new URL(page.url()).origin).toBe(APP)
+  })
+
+  test('discovery answered with redirects (Django OAuth Toolkit adds a slash): the error names each URL, says 3xx, and points to the metadata option', async ({
+    page,
+  }) => {
+    await openApp(page, '/')
+    // Both well-known URLs, OpenID Connect's and RFC 8414's.
+    await injectFault({ endpoint: 'discovery', type: 'status', status: 301, headers: { location: '/elsewhere/' }, times: 2 })
+    const result = await page.evaluate(() => window.pixieTry(() => window.pixie.auth.loginWithRedirect()))
+    expect(result).toMatchObject({ ok: false, error: { isAuthError: true, code: 'invalid_response' } })
+    const { message } = (result as { error: { message: string } }).error
+    // The redirect is not followed, and Chromium hides its status and Location (opaqueredirect).
+    expect(message).toBe(
+      `Discovery: ${PROVIDER}/.well-known/openid-configuration: HTTP 3xx, ${PROVIDER}/.well-known/oauth-authorization-server: HTTP 3xx (check the issuer, or set the metadata option)`,
+    )
+    expect(page.url()).toBe(`${APP}/`)
   })
 })

@@ -40,10 +40,11 @@ test.describe('logout', () => {
     expect(endSessionUrl.searchParams.get('id_token_hint')).toBe(session.idToken)
     expect(endSessionUrl.searchParams.get('client_id')).toBe(CLIENT_ID)
     expect(endSessionUrl.searchParams.get('post_logout_redirect_uri')).toBe(LOGGED_OUT_URL)
-    // A state, which the server hands back (RP-Initiated Logout 1.0 §2).
+    // A state, which the server hands back (RP-Initiated Logout 1.0 §2): the client checks it and
+    // takes it out of the address bar, as it does a login's response.
     const state = endSessionUrl.searchParams.get('state')
-    expect(state).toMatch(/^[\w-]{40,}$/)
-    expect(new URL(page.url()).searchParams.get('state')).toBe(state)
+    expect(state).toMatch(/^[\w-]+\.[\w-]{40,}$/)
+    await page.waitForURL(LOGGED_OUT_URL, { timeout: 10_000 })
 
     const stats = await getStats()
     expect(stats.revocations).toBe(1)
@@ -61,6 +62,28 @@ test.describe('logout', () => {
     expect(await settledState(page)).toMatchObject({ status: 'unauthenticated' })
     expect(await isAuthenticated(page)).toBe(false)
     expect(await getAccessToken(page)).toMatchObject({ ok: false, error: { isAuthError: true, code: 'login_required' } })
+  })
+
+  test("the way back: only this logout's own state leaves the address bar, once; a forged or replayed one stays", async ({ page }) => {
+    await login(page)
+    const endSession = page.waitForRequest((r: Request) => r.url().startsWith(`${PROVIDER}/end-session`), { timeout: 10_000 })
+    await page.evaluate(() => window.pixieStart(() => window.pixie.auth.logout()))
+    const state = new URL((await endSession).url()).searchParams.get('state')!
+    const back = `${LOGGED_OUT_URL}?state=${state}`
+    // The server's redirect brought the state; the page that loaded there removed it.
+    await page.waitForURL(LOGGED_OUT_URL, { timeout: 10_000 })
+
+    // Forged with this client's own tag (it is public), and the real one replayed (a bookmark,
+    // the history): neither is a logout this browser is waiting for.
+    const forged = `${LOGGED_OUT_URL}?state=${state.split('.')[0]}.forged-by-someone-else`
+    for (const url of [forged, back]) {
+      await page.goto(url)
+      await waitForHarness(page)
+      expect(await settledState(page)).toMatchObject({ status: 'unauthenticated' })
+      // The harness's client has read its storage by now; give a stray cleanup time to show.
+      await page.waitForTimeout(300)
+      expect(page.url(), url).toBe(url)
+    }
   })
 
   // Some servers refuse revocation from public clients (401), others fail: the logout goes on.

@@ -35,28 +35,28 @@ describe('revokeRefreshToken', () => {
 })
 
 describe('endSessionUrl', () => {
-  it('sends a fresh state with post_logout_redirect_uri (RP-Initiated Logout §2)', () => {
-    const first = endSessionUrl(metadata, 'spa', 'id.token', 'https://app.example/bye', false)!
-    const second = endSessionUrl(metadata, 'spa', 'id.token', 'https://app.example/bye', false)!
-    expect(Object.fromEntries(first.searchParams)).toMatchObject({
+  const request = { clientId: 'spa', idTokenHint: 'id.token', state: 'tag.random' }
+
+  it('sends the state with post_logout_redirect_uri (RP-Initiated Logout §2)', () => {
+    const url = endSessionUrl(metadata, { ...request, postLogoutRedirectUri: 'https://app.example/bye' }, false)!
+    expect(Object.fromEntries(url.searchParams)).toEqual({
       client_id: 'spa',
       id_token_hint: 'id.token',
       post_logout_redirect_uri: 'https://app.example/bye',
-      state: expect.stringMatching(/^[\w-]{40,}$/),
+      state: 'tag.random',
     })
-    expect(second.searchParams.get('state')).not.toBe(first.searchParams.get('state'))
   })
 
   it('sends logout_hint when given one', () => {
-    expect(endSessionUrl(metadata, 'spa', 'id.token', undefined, false, 'user@example.com')!.searchParams.get('logout_hint')).toBe('user@example.com')
-    expect(endSessionUrl(metadata, 'spa', 'id.token', undefined, false)!.searchParams.has('logout_hint')).toBe(false)
+    expect(endSessionUrl(metadata, { ...request, logoutHint: 'user@example.com' }, false)!.searchParams.get('logout_hint')).toBe('user@example.com')
+    expect(endSessionUrl(metadata, request, false)!.searchParams.has('logout_hint')).toBe(false)
   })
 
   it('sends no state when the server is not asked to redirect back', () => {
-    expect(endSessionUrl(metadata, 'spa', 'id.token', undefined, false)!.searchParams.has('state')).toBe(false)
+    expect(endSessionUrl(metadata, request, false)!.searchParams.has('state')).toBe(false)
   })
 
   it('is undefined without an end_session_endpoint', () => {
-    expect(endSessionUrl({ issuer: metadata.issuer }, 'spa', 'id.token', 'https://app.example/bye', false)).toBeUndefined()
+    expect(endSessionUrl({ issuer: metadata.issuer }, { ...request, postLogoutRedirectUri: 'https://app.example/bye' }, false)).toBeUndefined()
   })
 })

@@ -17,7 +17,7 @@ export function Layout() {
       </nav>
       <p>
         Status: <strong id="status">{status}</strong>
-        {user && <> · signed in as <strong id="user-name">{String(user.name ?? user.sub)}</strong></>}
+        {user && <> · signed in as <strong id="user-name">{user.name ?? user.sub}</strong></>}
       </p>
       {error && <p role="alert">{error.code}: {error.message}</p>}
       {status === 'unauthenticated' && (

@@ -19,7 +19,7 @@ function render(state: AuthState) {
   $('status').textContent = state.error ? `${state.status} (${state.error.code}: ${state.error.message})` : state.status
   $('signed-out').hidden = state.status !== 'unauthenticated'
   $('signed-in').hidden = state.status !== 'authenticated'
-  $('name').textContent = String(state.user?.name ?? state.user?.sub ?? '')
+  $('name').textContent = state.user?.name ?? state.user?.sub ?? ''
 }
 
 auth.subscribe(render)

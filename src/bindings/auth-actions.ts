@@ -10,10 +10,10 @@ import type { AuthClientOptions } from '../core/options.js'
  * const options: ClientOrOptions = { issuer, clientId, redirectUri }
  * ```
  */
-export type ClientOrOptions =
+export type ClientOrOptions<Claims extends object = {}> =
   | {
       /** The client to provide, made with `createAuthClient()`. */
-      client: AuthClient
+      client: AuthClient<Claims>
     }
   | (AuthClientOptions & {
       /** Absent: the binding makes its client from the other options, the client's options. */
@@ -21,7 +21,7 @@ export type ClientOrOptions =
     })
 
 /** The client methods a framework binding hands to components, the same in every binding. */
-export interface AuthActions {
+export interface AuthActions<Claims extends object = {}> {
   /** See {@link AuthClient.loginWithRedirect}. */
   loginWithRedirect: AuthClient['loginWithRedirect']
   /** See {@link AuthClient.logout}. */
@@ -32,7 +32,7 @@ export interface AuthActions {
    * The client itself, for the features that take it: `createFetch(client)` (`pixie-auth/fetch`),
    * `loginWithPopup(client)` (`pixie-auth/popup`), `fetchUser(client)` (`pixie-auth/userinfo`).
    */
-  client: AuthClient
+  client: AuthClient<Claims>
 }
 
 /**

@@ -3,13 +3,14 @@ import type { User } from './session.js'
 
 /**
  * What the UI needs to know, as a synchronous snapshot (see `getState()` and `subscribe()`).
+ * `Claims` types the app's own claims of `user` (see {@link User}).
  *
  * @example
  * ```ts
  * const { status, user, error } = auth.getState()
  * ```
  */
-export interface AuthState {
+export interface AuthState<Claims extends object = {}> {
   /**
    * `loading` until the start-up hint, the stored session or a pending callback gives the answer.
    * `authenticated` may come from the hint alone: see `unconfirmed`.
@@ -25,7 +26,7 @@ export interface AuthState {
    */
   unconfirmed?: true
   /** The signed-in user's validated ID token claims, when authenticated with OpenID Connect. */
-  user?: User
+  user?: User<Claims>
   /**
    * The last error that ended a session or a login, or of a refresh that failed transiently
    * (`network_error`, `timeout`: the status stays `authenticated`, the session is kept). Cleared by
@@ -49,7 +50,7 @@ export interface AuthState {
  * const unsubscribe = auth.subscribe(listener)
  * ```
  */
-export type AuthStateListener = (state: AuthState) => void
+export type AuthStateListener<Claims extends object = {}> = (state: AuthState<Claims>) => void
 
 /**
  * A minimal observable value, shaped for React's `useSyncExternalStore` and Vue refs alike: the

@@ -5,6 +5,7 @@ import { AuthError, toAuthError } from './errors.js'
 import { registerInternals, type ClientInternals } from './internals.js'
 import { createLoginFlow } from './login-flow.js'
 import { endSessionEverywhere } from './logout.js'
+import { completeLogoutReturn } from './logout-return.js'
 import { resolveOptions, type AuthClientOptions, type ResolvedOptions } from './options.js'
 import { withRefreshLock } from './refresh-lock.js'
 import { isFresh } from './session.js'
@@ -27,6 +28,8 @@ type SharedClient = Methods & { close(): void; internals: ClientInternals }
  * Clients made with equal options in one page (hot module reload, remounts, two bindings) share
  * one state, one channel to the other tabs and one refresh; `dispose()` lets go of one.
  *
+ * `Claims` types the app's own claims of the user (see {@link User}); nothing checks them.
+ *
  * @example
  * ```ts
  * const auth = createAuthClient({
@@ -34,9 +37,10 @@ type SharedClient = Methods & { close(): void; internals: ClientInternals }
  *   clientId: 'my-spa',
  *   redirectUri: `${location.origin}/callback`,
  * })
+ * const withRoles = createAuthClient<{ roles?: string[] }>({ issuer, clientId, redirectUri })
  * ```
  */
-export function createAuthClient(options: AuthClientOptions): AuthClient {
+export function createAuthClient<Claims extends object = {}>(options: AuthClientOptions): AuthClient<Claims> {
   // Checked now, so a bad option throws here rather than at first use; and taken now, so an options
   // object changed afterwards (a plug-in deleted) cannot make a client other than the one checked.
   const config = resolveOptions(options)
@@ -65,7 +69,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
   }
   registerInternals(client, () => use().internals)
-  return client
+  // Only a type: the claims are whatever the server sent.
+  return client as AuthClient<Claims>
 }
 
 const notLoaded: AuthState = { status: 'loading' }
@@ -103,6 +108,9 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const tokens = createRefreshCoordination(config, sync, lock, lockName, own, dpop, metadata)
   const login = createLoginFlow({ config, sync, lock, metadata, transactions, own, resources: resourceList, dpop, par })
   const callbacks = new Map<string, ReturnType<typeof login.complete>>()
+  // Back from the server's end-session endpoint: its `state` leaves the address bar, whatever the
+  // app does (the bindings, a page that only subscribes). Failing storage only leaves it there.
+  if (typeof location !== 'undefined') completeLogoutReturn(transactions, config.namespace, location.href).catch(() => {})
 
   async function getAccessToken({ forceRefresh = false, resource, scope }: GetAccessTokenOptions = {}): Promise<string> {
     // A call the client cannot answer is a config_error, session or not.
@@ -161,7 +169,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     getAccessToken: internals.getAccessToken,
     getUser: guarded(async () => (await internals.session())?.user),
     isAuthenticated: guarded(async () => (await internals.session()) !== undefined),
-    logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, metadata, dpop }, options)),
+    logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, metadata, dpop, transactions }, options)),
     subscribe(listener) {
       // Listening first: restoring may answer at once, from the hint.
       const unsubscribe = sync.state.subscribe(listener)

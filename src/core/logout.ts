@@ -2,9 +2,12 @@ import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature } from './plugins.js'
+import { saveLogoutState } from './logout-return.js'
 import type { Session } from './session.js'
 import type { SessionSync } from './session-sync.js'
 import type { Lock } from './refresh-coordination.js'
+import type { KeyValueStore } from './storage.js'
+import { newState } from './transaction.js'
 import type { LogoutOptions } from './types.js'
 import { assertNavigationUrl } from './url-policy.js'
 
@@ -31,40 +34,53 @@ export async function revokeRefreshToken(options: ResolvedOptions, metadata: oau
 }
 
 /**
- * The RP-Initiated Logout URL (OpenID Connect RP-Initiated Logout 1.0 §2), or `undefined` when the
- * server has no `end_session_endpoint`. With a `post_logout_redirect_uri` it carries a fresh
- * `state`, which the server hands back on the redirect: some servers redirect back only when one
- * is sent. Nothing checks it on the way back, since that redirect brings no credential to protect.
- * `logoutHint` is §2's `logout_hint`, the account to sign out. An endpoint the browser may not be
- * sent to (`javascript:`, which would run in the app's origin; `http:` off loopback without
+ * The parameters of an end-session request (OpenID Connect RP-Initiated Logout 1.0 §2).
+ *
+ * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
+ */
+export interface EndSessionRequest {
+  clientId: string
+  idTokenHint?: string
+  /** §2's `logout_hint`, the account to sign out. */
+  logoutHint?: string
+  /** Where the server sends the browser back, with `state`; without it, no `state` is sent. */
+  postLogoutRedirectUri?: string
+  /** A fresh `state` of the client (see `newState()`), checked on the way back. */
+  state: string
+}
+
+/**
+ * The RP-Initiated Logout URL, or `undefined` when the server has no `end_session_endpoint`. With
+ * a `post_logout_redirect_uri` it carries the `state`, which the server hands back on the redirect:
+ * some servers redirect back only when one is sent. An endpoint the browser may not be sent to
+ * (`javascript:`, which would run in the app's origin; `http:` off loopback without
  * `allowInsecure`) throws `config_error`.
  *
  * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
  */
 export function endSessionUrl(
   metadata: oauth.AuthorizationServer,
-  clientId: string,
-  idTokenHint: string | undefined,
-  postLogoutRedirectUri: string | undefined,
+  { clientId, idTokenHint, logoutHint, postLogoutRedirectUri, state }: EndSessionRequest,
   allowInsecure: boolean,
-  logoutHint?: string,
 ): URL | undefined {
   if (!metadata.end_session_endpoint) return undefined
   const url = new URL(assertNavigationUrl("The server's end_session_endpoint", metadata.end_session_endpoint, allowInsecure))
-  url.searchParams.set('client_id', clientId)
-  if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint)
-  if (logoutHint) url.searchParams.set('logout_hint', logoutHint)
-  if (postLogoutRedirectUri) {
-    url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri)
-    url.searchParams.set('state', oauth.generateRandomState())
+  const params = {
+    client_id: clientId,
+    id_token_hint: idTokenHint,
+    logout_hint: logoutHint,
+    ...(postLogoutRedirectUri && { post_logout_redirect_uri: postLogoutRedirectUri, state }),
   }
+  for (const [name, value] of Object.entries(params)) if (value) url.searchParams.set(name, value)
   return url
 }
 
 /**
  * Ends the session everywhere: deletes it under the lock (every tab is told), revokes the refresh
  * token, forgets the DPoP key, then navigates to the server's end-session endpoint (or `returnTo`)
- * unless `localOnly`. Checked before anything is cleared: a call that cannot complete changes nothing.
+ * unless `localOnly`. The `state` sent there is kept in `transactions` for the way back (see
+ * `completeLogoutReturn()`). Checked before anything is cleared: a call that cannot complete
+ * changes nothing.
  */
 export async function endSessionEverywhere(
   {
@@ -73,7 +89,15 @@ export async function endSessionEverywhere(
     lock,
     metadata: serverMetadata,
     dpop,
-  }: { config: ResolvedOptions; sync: SessionSync; lock: Lock; metadata: () => Promise<oauth.AuthorizationServer>; dpop?: DPoPFeature },
+    transactions,
+  }: {
+    config: ResolvedOptions
+    sync: SessionSync
+    lock: Lock
+    metadata: () => Promise<oauth.AuthorizationServer>
+    dpop?: DPoPFeature
+    transactions: KeyValueStore
+  },
   { returnTo, localOnly = false, logoutHint }: LogoutOptions,
 ): Promise<void> {
   if (returnTo !== undefined) assertNavigationUrl('returnTo', returnTo, config.allowInsecureRequests)
@@ -87,8 +111,15 @@ export async function endSessionEverywhere(
     throw new AuthError('storage_error', 'IndexedDB kept the session; a reload may restore it', stuck)
   }
   if (localOnly) return
-  const after = returnTo ?? config.postLogoutRedirectUri
+  const postLogoutRedirectUri = returnTo ?? config.postLogoutRedirectUri
   const metadata = await serverMetadata()
-  const target = endSessionUrl(metadata, config.clientId, ended?.idToken, after, config.allowInsecureRequests, logoutHint) ?? after
-  if (target) location.assign(target)
+  const state = newState(config.namespace)
+  const request = { clientId: config.clientId, idTokenHint: ended?.idToken, logoutHint, postLogoutRedirectUri, state }
+  const target = endSessionUrl(metadata, request, config.allowInsecureRequests)
+  if (target && postLogoutRedirectUri) {
+    // Only to clean the address bar on the way back: the logout is done, and must not fail for it.
+    await saveLogoutState(transactions, config.namespace, { state, returnTo: postLogoutRedirectUri }).catch(() => {})
+  }
+  const destination = target ?? postLogoutRedirectUri
+  if (destination) location.assign(destination)
 }

@@ -69,8 +69,16 @@ export interface AuthClientOptions {
    * URLs on other hosts.
    */
   allowInsecureRequests?: boolean
-  /** Authorization server metadata (RFC 8414). When given, discovery is skipped. */
-  metadata?: oauth.AuthorizationServer
+  /**
+   * Authorization server metadata (RFC 8414 §2), for a server whose discovery fails or leaves
+   * something out. With `issuer`, `authorization_endpoint` and `token_endpoint` it is used as it
+   * is, and discovery is skipped. Anything less is laid over the discovered metadata, its fields
+   * winning: `{ revocation_endpoint }` adds the endpoint a server does not list. An `issuer`, when
+   * given, must equal the `issuer` option (`config_error` otherwise), as discovery's must.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc8414.html#section-2
+   */
+  metadata?: Partial<oauth.AuthorizationServer>
   /** A `fetch` to use instead of the global one. */
   fetch?: typeof fetch
   /** How long one request to the server may take, in seconds; also the longest `Retry-After` a refresh waits for. Default 10. */
@@ -163,7 +171,7 @@ export interface ResolvedOptions {
   timeoutSeconds: number
   /** How long to wait for the cross-tab lock (ms), see {@link AuthClientOptions.lockWaitSeconds}. */
   lockWaitMs: number
-  metadata?: oauth.AuthorizationServer
+  metadata?: Partial<oauth.AuthorizationServer>
   client: oauth.Client
   // `any`: one set of transport options serves oauth4webapi's GET and POST requests alike.
   http: oauth.HttpRequestOptions<any, any>
@@ -231,6 +239,11 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   }
   if (typeof options.clientId !== 'string' || options.clientId === '') {
     throw new AuthError('config_error', 'clientId is required')
+  }
+  // Compared as oauth4webapi compares a discovered issuer (RFC 8414 §3.3).
+  const given = options.metadata?.issuer
+  if (given !== undefined && requireUrl('metadata.issuer', given).href !== issuer.href) {
+    throw new AuthError('config_error', 'metadata.issuer must equal issuer')
   }
   for (const [name, maker] of pluginMakers) {
     // Another feature's plug-in too (JavaScript, a cast): its `setup` would make the wrong feature.

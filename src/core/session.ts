@@ -4,17 +4,101 @@ import { maxClockSkewSeconds } from './server-clock.js'
 import type { KeyValueStore } from './storage.js'
 
 /**
- * Validated ID token claims (OIDC Core §2), as `getUser()` returns them.
+ * A postal address, the `address` claim (OIDC Core §5.1.1).
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AddressClaim
+ * @example
+ * ```ts
+ * const address: AddressClaim = { locality: 'Lyon', country: 'FR' }
+ * ```
+ */
+export interface AddressClaim {
+  /** The full address, for display; may hold line breaks. */
+  readonly formatted?: string
+  /** Street, house number, apartment...; may hold line breaks. */
+  readonly street_address?: string
+  /** City or locality. */
+  readonly locality?: string
+  /** State, province or region. */
+  readonly region?: string
+  /** Postal or ZIP code. */
+  readonly postal_code?: string
+  /** Country name. */
+  readonly country?: string
+}
+
+/**
+ * The standard claims about the user (OIDC Core §5.1), with the types the specification gives
+ * them. Servers send the ones the granted scopes (`profile`, `email`, `phone`, `address`) allow.
+ * They are typed, not converted: a server that breaks §5.1 (`updated_at` as a date string,
+ * `email_verified` as `"true"`) still gets its values through as it sent them.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims
+ * @example
+ * ```ts
+ * const claims: StandardClaims = { name: 'Ada Lovelace', email: 'ada@example.com', email_verified: true }
+ * ```
+ */
+export interface StandardClaims {
+  /** Full name, for display. */
+  readonly name?: string
+  /** Given (first) name or names. */
+  readonly given_name?: string
+  /** Surname or last name. */
+  readonly family_name?: string
+  /** Middle name or names. */
+  readonly middle_name?: string
+  /** Casual name. */
+  readonly nickname?: string
+  /** The name the user goes by (`j.doe`): not unique, never a key for the user; `sub` is. */
+  readonly preferred_username?: string
+  /** The URL of the user's profile page. */
+  readonly profile?: string
+  /** The URL of the user's picture. */
+  readonly picture?: string
+  /** The URL of the user's web page or blog. */
+  readonly website?: string
+  /** Preferred e-mail address: not unique, never a key for the user; `sub` is. */
+  readonly email?: string
+  /** Whether the server took steps to check that the user controls `email`. */
+  readonly email_verified?: boolean
+  /** `female`, `male`, or another value. */
+  readonly gender?: string
+  /** `YYYY-MM-DD`, or `YYYY` alone, or `0000-MM-DD` when the year is withheld. */
+  readonly birthdate?: string
+  /** A time zone of the IANA database, such as `Europe/Paris`. */
+  readonly zoneinfo?: string
+  /** A BCP 47 language tag, such as `fr-CA`. */
+  readonly locale?: string
+  /** In E.164 format where the server verified it, such as `+1 (425) 555-1212`. */
+  readonly phone_number?: string
+  /** Whether the server took steps to check that the user controls `phone_number`. */
+  readonly phone_number_verified?: boolean
+  /** Preferred postal address. */
+  readonly address?: AddressClaim
+  /** When the user's information was last updated, in seconds since the epoch. */
+  readonly updated_at?: number
+}
+
+/**
+ * The signed-in user, as `getUser()` and the state give it: the validated ID token claims
+ * (OIDC Core §2: `iss`, `sub`, `aud`, `exp`, `iat`, `auth_time`, `nonce`, `azp`...), the standard
+ * claims (OIDC Core §5.1) and any other claim as a JSON value. `Claims` types the app's own
+ * claims, given to `createAuthClient<Claims>()`; like the standard claims, they are not checked
+ * at run time, so type a claim optional unless the server always sends it.
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
- *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims
  * @example
  * ```ts
  * const user: User | undefined = await auth.getUser()
- * console.log(user?.sub, user?.email)
+ * const name: string | undefined = user?.name
+ *
+ * const client = createAuthClient<{ roles?: string[] }>({ issuer, clientId, redirectUri })
+ * const roles: string[] | undefined = (await client.getUser())?.roles
  * ```
  */
-export type User = oauth.IDToken
+export type User<Claims extends object = {}> = oauth.IDToken & StandardClaims & Claims
 
 /** The tokens of a signed-in user, as stored in IndexedDB and shared by the tabs. */
 export interface Session {

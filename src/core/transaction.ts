@@ -56,6 +56,9 @@ function clientTag(namespace: string): string {
   return (hash >>> 0).toString(36)
 }
 
+/** A fresh random `state` of the client of `namespace`, tagged so that it knows it when it comes back. */
+export const newState = (namespace: string) => `${clientTag(namespace)}.${oauth.generateRandomState()}`
+
 /** Whether `state` was made by the client of `namespace`: only then is the callback its own. */
 export function isOwnState(namespace: string, state: string | null | undefined): state is string {
   return typeof state === 'string' && state.startsWith(`${clientTag(namespace)}.`)
@@ -72,7 +75,7 @@ export function createTransaction(
     ...fields,
     issuer: owner.issuer,
     clientId: owner.clientId,
-    state: `${clientTag(owner.namespace)}.${oauth.generateRandomState()}`,
+    state: newState(owner.namespace),
     codeVerifier: oauth.generateRandomCodeVerifier(),
     nonce: isOpenId ? oauth.generateRandomNonce() : undefined,
     createdAt: now,

@@ -31,11 +31,11 @@ export interface LoginOptions {
  * console.log(`Welcome back, ${user?.name}`)
  * ```
  */
-export interface RedirectCallbackResult {
+export interface RedirectCallbackResult<Claims extends object = {}> {
   /** The `appState` given to `loginWithRedirect()`. */
   appState?: unknown
   /** The validated ID token claims, when the login used OpenID Connect. */
-  user?: User
+  user?: User<Claims>
 }
 
 /**
@@ -88,6 +88,7 @@ export interface LogoutOptions {
 
 /**
  * A client for one authorization server and one client ID. Create it with {@link createAuthClient}.
+ * `Claims` types the app's own claims of the user (see {@link User}).
  *
  * @example
  * ```ts
@@ -96,7 +97,7 @@ export interface LogoutOptions {
  * const token = await auth.getAccessToken()
  * ```
  */
-export interface AuthClient {
+export interface AuthClient<Claims extends object = {}> {
   /**
    * Starts a login: stores a one-time transaction (PKCE verifier, `state`, `nonce`) in IndexedDB
    * and navigates to the authorization endpoint. Resolves only if navigation does not happen.
@@ -140,7 +141,7 @@ export interface AuthClient {
    * const { appState } = await auth.handleRedirectCallback()
    * ```
    */
-  handleRedirectCallback(url?: string): Promise<RedirectCallbackResult>
+  handleRedirectCallback(url?: string): Promise<RedirectCallbackResult<Claims>>
   /**
    * Returns a valid access token, refreshing it when less than `refreshLeewaySeconds` are left.
    * Concurrent calls, in this tab and in others, share one refresh. Rejects with `login_required`
@@ -172,7 +173,7 @@ export interface AuthClient {
    * console.log(user?.name)
    * ```
    */
-  getUser(): Promise<User | undefined>
+  getUser(): Promise<User<Claims> | undefined>
   /**
    * Whether there is a session that can give an access token.
    *
@@ -185,7 +186,9 @@ export interface AuthClient {
   /**
    * Ends the session: clears it locally, revokes the refresh token (RFC 7009) and, unless
    * `localOnly`, navigates to the server's `end_session_endpoint` (OpenID Connect RP-Initiated
-   * Logout), or straight to `returnTo` when the server has none. `returnTo` must be an absolute
+   * Logout), or straight to `returnTo` when the server has none. The `state` sent there is kept
+   * in this browser; back at `returnTo` with it, the client (its first use on that page) removes
+   * it from the address bar, once. `returnTo` must be an absolute
    * `https:` URL (`http:` on loopback hosts): otherwise `config_error`, and nothing is cleared.
    * A server `end_session_endpoint` that is not such a URL (`javascript:`) rejects with
    * `config_error` after the local logout, without navigating.
@@ -210,7 +213,7 @@ export interface AuthClient {
    * const unsubscribe = auth.subscribe((state) => render(state))
    * ```
    */
-  subscribe(listener: AuthStateListener): () => void
+  subscribe(listener: AuthStateListener<Claims>): () => void
   /**
    * The current state, synchronously. `loading` until the stored session has been read; on the
    * redirect URI with an authorization response and no session, until `handleRedirectCallback()`
@@ -221,7 +224,7 @@ export interface AuthClient {
    * if (auth.getState().status === 'authenticated') showApp()
    * ```
    */
-  getState(): AuthState
+  getState(): AuthState<Claims>
   /**
    * Stops using the client: when no other client made with the same options is in use, closes
    * its channel to the other tabs and its page listeners. Calling any method afterwards uses it

@@ -54,7 +54,8 @@ export async function fetchUserInfo(
  * with UserInfo's over them (never over the claims about the token itself: `iss`, `sub`, `aud`,
  * `exp`, `nonce`...). The merged user is stored in the session and reaches the state of every tab.
  * A response about another `sub` rejects with `invalid_response`; a login without `openid` with
- * `config_error`. Resolves with `undefined` when nobody is logged in.
+ * `config_error`. Resolves with `undefined` when nobody is logged in. The user is typed with the
+ * client's `Claims` (see `createAuthClient<Claims>()`).
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
  * @example
@@ -64,7 +65,7 @@ export async function fetchUserInfo(
  * console.log(user?.email)
  * ```
  */
-export async function fetchUser(client: AuthClient): Promise<User | undefined> {
+export async function fetchUser<Claims extends object = {}>(client: AuthClient<Claims>): Promise<User<Claims> | undefined> {
   try {
     const internals = internalsOf(client)
     const session = await internals.session()
@@ -76,7 +77,7 @@ export async function fetchUser(client: AuthClient): Promise<User | undefined> {
     await internals.updateSession((stored) =>
       stored.user?.sub === claims.sub ? { ...stored, user: mergeUserInfo(stored.user, claims) } : undefined,
     )
-    return (await internals.session())?.user
+    return (await internals.session())?.user as User<Claims> | undefined
   } catch (cause) {
     throw toAuthError(cause)
   }

@@ -30,7 +30,7 @@ function App() {
   return (
     <>
       <p id="status">{status}</p>
-      <p id="user-name">{user ? String(user.name) : ''}</p>
+      <p id="user-name">{user?.name ?? ''}</p>
       {status === 'authenticated' && <Api />}
       {status === 'unauthenticated' && <button onClick={() => loginWithRedirect()}>Log in</button>}
     </>

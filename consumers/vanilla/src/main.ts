@@ -26,7 +26,7 @@ async function callApi() {
 
 function render({ status: current, user }: AuthState) {
   status.textContent = current
-  name.textContent = user ? String(user.name) : ''
+  name.textContent = user?.name ?? ''
   login.hidden = current !== 'unauthenticated'
   if (current === 'authenticated' && !apiCalled) {
     apiCalled = true

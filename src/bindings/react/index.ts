@@ -50,7 +50,7 @@ const useAuthState = (client: AuthClient): AuthState =>
  * <AuthProvider issuer="https://login.example.com" clientId="my-spa" redirectUri={`${location.origin}/`}>{app}</AuthProvider>
  * ```
  */
-export type AuthProviderProps = {
+export type AuthProviderProps<Claims extends object = {}> = {
   /** The app, or the part of it that uses {@link useAuth} and {@link RequireAuth}. */
   children?: ReactNode
   /**
@@ -65,7 +65,7 @@ export type AuthProviderProps = {
    * stays `loading` and `<RequireAuth>` waits. Default false.
    */
   skipRedirectCallback?: boolean
-} & ClientOrOptions
+} & ClientOrOptions<Claims>
 
 /**
  * Makes a client available to {@link useAuth} and {@link RequireAuth} below it, and completes the
@@ -86,11 +86,11 @@ export type AuthProviderProps = {
  * )
  * ```
  */
-export function AuthProvider(props: AuthProviderProps): ReactNode {
+export function AuthProvider<Claims extends object = {}>(props: AuthProviderProps<Claims>): ReactNode {
   const { children, onRedirectCallback = restoreReturnTo, skipRedirectCallback = false, client: given, ...options } = props
   // State, not a memo: React may drop a memo and a second client would read the session again.
   const [{ client, owned }] = useState(() =>
-    given ? { client: given, owned: false } : { client: createAuthClient(options as AuthClientOptions), owned: true },
+    given ? { client: given as AuthClient, owned: false } : { client: createAuthClient(options as AuthClientOptions), owned: true },
   )
   const value = useMemo(() => ({ client, actions: authActions(client) }), [client])
 
@@ -120,14 +120,14 @@ export function AuthProvider(props: AuthProviderProps): ReactNode {
 
 /**
  * What {@link useAuth} returns: the core's state (`status`, `user`, `error`), two shorthands for
- * its status, and the actions.
+ * its status, and the actions. `Claims` types the app's own claims of `user`.
  *
  * @example
  * ```tsx
  * const { isLoading, error, user }: UseAuthResult = useAuth()
  * ```
  */
-export interface UseAuthResult extends AuthState, AuthActions {
+export interface UseAuthResult<Claims extends object = {}> extends AuthState<Claims>, AuthActions<Claims> {
   /**
    * `status === 'authenticated'` for a session read from IndexedDB: false while only the start-up
    * hint says so (`unconfirmed`). Gate what the session protects on this; draw the signed-in
@@ -145,14 +145,20 @@ export interface UseAuthResult extends AuthState, AuthActions {
  * The auth state of the nearest {@link AuthProvider}, re-rendering on each change, with the
  * client's actions, and the client itself (`client`) for the features that take it:
  * `createFetch(client)` from `pixie-auth/fetch`, `loginWithPopup(client)` from `pixie-auth/popup`,
- * `fetchUser(client)` from `pixie-auth/userinfo`.
+ * `fetchUser(client)` from `pixie-auth/userinfo`. `Claims` types the app's own claims of `user`,
+ * as given to `createAuthClient<Claims>()`; nothing checks them.
  *
  * @example
  * ```tsx
  * function Profile() {
  *   const { isAuthenticated, user, loginWithRedirect, logout } = useAuth()
  *   if (!isAuthenticated) return <button onClick={() => loginWithRedirect()}>Log in</button>
- *   return <button onClick={() => logout()}>Log out {user?.name as string}</button>
+ *   return <button onClick={() => logout()}>Log out {user?.name}</button>
+ * }
+ *
+ * function Admin() {
+ *   const { user } = useAuth<{ roles?: string[] }>()
+ *   return user?.roles?.includes('admin') ? <AdminPanel /> : null
  * }
  *
  * function Orders() {
@@ -162,10 +168,11 @@ export interface UseAuthResult extends AuthState, AuthActions {
  * }
  * ```
  */
-export function useAuth(): UseAuthResult {
+export function useAuth<Claims extends object = {}>(): UseAuthResult<Claims> {
   const { client, actions } = useAuthContext('useAuth()')
   const state = useAuthState(client)
-  return useMemo(
+  // The context holds any provider's client: the claims are the caller's word, as for the client.
+  return useMemo<UseAuthResult>(
     () => ({
       ...state,
       isAuthenticated: state.status === 'authenticated' && !state.unconfirmed,
@@ -173,7 +180,7 @@ export function useAuth(): UseAuthResult {
       ...actions,
     }),
     [state, actions],
-  )
+  ) as UseAuthResult<Claims>
 }
 
 /**

@@ -40,7 +40,7 @@ interface ReplacingRouter {
  * createAuth({ issuer: 'https://login.example.com', clientId: 'my-spa', redirectUri: `${location.origin}/` })
  * ```
  */
-export type CreateAuthOptions = {
+export type CreateAuthOptions<Claims extends object = {}> = {
   /**
    * Called once after a successful redirect callback, with the `appState` given to
    * `loginWithRedirect()`. Default: `restoreReturnTo()` from the core, which goes to
@@ -53,10 +53,10 @@ export type CreateAuthOptions = {
    * stays `loading` and `authGuard` waits. Default false.
    */
   skipRedirectCallback?: boolean
-} & ClientOrOptions
+} & ClientOrOptions<Claims>
 
 /**
- * The plugin {@link createAuth} returns.
+ * The plugin {@link createAuth} returns; `Claims` types the app's own claims of the user.
  *
  * @example
  * ```ts
@@ -65,9 +65,9 @@ export type CreateAuthOptions = {
  * const token = await auth.client.getAccessToken() // outside components
  * ```
  */
-export interface AuthPlugin {
+export interface AuthPlugin<Claims extends object = {}> {
   /** The plugin's client, for code outside components. */
-  readonly client: AuthClient
+  readonly client: AuthClient<Claims>
   /** Called by `app.use()`. */
   install(app: App): void
 }
@@ -76,7 +76,9 @@ export interface AuthPlugin {
  * Creates the plugin. On `app.use()` it provides the client to {@link useAuth} and
  * {@link authGuard}, and completes the login when the page is the client's redirect callback (its
  * redirect URI, origin and path, with a response to one of its logins; any other page with `code`
- * and `state` is left alone), unless `skipRedirectCallback` leaves that to the app.
+ * and `state` is left alone), unless `skipRedirectCallback` leaves that to the app. `Claims` types
+ * the app's own claims of the user (see `createAuthClient<Claims>()`); read them in components
+ * with `useAuth<Claims>()`.
  *
  * @example
  * ```ts
@@ -87,9 +89,9 @@ export interface AuthPlugin {
  * app.mount('#app')
  * ```
  */
-export function createAuth(options: CreateAuthOptions): AuthPlugin {
+export function createAuth<Claims extends object = {}>(options: CreateAuthOptions<Claims>): AuthPlugin<Claims> {
   const { onRedirectCallback, skipRedirectCallback = false, client: given, ...clientOptions } = options
-  const client = given ?? createAuthClient(clientOptions as AuthClientOptions)
+  const client = given ?? createAuthClient<Claims>(clientOptions as AuthClientOptions)
   return {
     client,
     install(app) {
@@ -121,7 +123,8 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
 }
 
 /**
- * What {@link useAuth} returns: the core's state as refs, and the actions.
+ * What {@link useAuth} returns: the core's state as refs, and the actions; `Claims` types the
+ * app's own claims of `user`.
  *
  * @example
  * ```ts
@@ -129,9 +132,9 @@ export function createAuth(options: CreateAuthOptions): AuthPlugin {
  * watch(isAuthenticated, (signedIn) => console.log(signedIn ? user.value?.name : 'signed out'))
  * ```
  */
-export interface UseAuthResult extends AuthActions {
+export interface UseAuthResult<Claims extends object = {}> extends AuthActions<Claims> {
   /** The core's state snapshot; replaced (not mutated) on each change. */
-  state: Readonly<ShallowRef<AuthState>>
+  state: Readonly<ShallowRef<AuthState<Claims>>>
   /**
    * `loading` until the start-up hint or the stored session has answered (and a pending redirect
    * callback has completed), then `authenticated` or `unauthenticated`. The hint answers at once:
@@ -149,7 +152,7 @@ export interface UseAuthResult extends AuthActions {
    */
   isLoading: ComputedRef<boolean>
   /** The validated ID token claims of the signed-in user. */
-  user: ComputedRef<AuthState['user']>
+  user: ComputedRef<AuthState<Claims>['user']>
   /** The last error that ended a session or a login (an `AuthError`). */
   error: ComputedRef<AuthState['error']>
 }
@@ -157,12 +160,14 @@ export interface UseAuthResult extends AuthActions {
 /**
  * The auth state as refs, the client's actions, and the client itself (`client`) for the features
  * that take it: `createFetch(client)` from `pixie-auth/fetch`, `loginWithPopup(client)` from
- * `pixie-auth/popup`, `fetchUser(client)` from `pixie-auth/userinfo`.
+ * `pixie-auth/popup`, `fetchUser(client)` from `pixie-auth/userinfo`. `Claims` types the app's own
+ * claims of `user`, as given to `createAuth<Claims>()`; nothing checks them.
  *
  * @example
  * ```vue
  * <script setup lang="ts">
  * const { isAuthenticated, user, loginWithRedirect, logout, client } = useAuth()
+ * const { user: member } = useAuth<{ roles?: string[] }>() // member.value?.roles: string[] | undefined
  * const authFetch = createFetch(client, { allowedOrigins: ['https://api.example.com'] })
  * </script>
  * <template>
@@ -171,8 +176,9 @@ export interface UseAuthResult extends AuthActions {
  * </template>
  * ```
  */
-export function useAuth(): UseAuthResult {
+export function useAuth<Claims extends object = {}>(): UseAuthResult<Claims> {
   const { state, actions } = injectAuth('useAuth()')
+  // The plugin holds any client: the claims are the caller's word, as for the client.
   return {
     state,
     status: computed(() => state.value.status),
@@ -181,7 +187,7 @@ export function useAuth(): UseAuthResult {
     user: computed(() => state.value.user),
     error: computed(() => state.value.error),
     ...actions,
-  }
+  } as UseAuthResult<Claims>
 }
 
 /**
