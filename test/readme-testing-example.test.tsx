@@ -29,7 +29,7 @@ function fakeAuthClient(state: AuthState): AuthClient {
 
 function Greeting() {
   const { user, logout } = useAuth()
-  return <button onClick={() => logout()}>Log out {String(user?.name)}</button>
+  return <button onClick={() => logout()}>Log out {user?.name}</button>
 }
 
 it('greets the signed-in user and logs out', async () => {
