@@ -82,13 +82,16 @@ test.describe('login', () => {
     expect(await isAuthenticated(page)).toBe(true)
     expect(await page.evaluate(() => window.pixie.auth.getUser())).toMatchObject({ sub: USER_SUB })
 
-    // Exactly one token request, and nothing else sent to the provider after the redirect back.
+    // Exactly one token request after the redirect back, preceded by the discovery of the configured
+    // issuer: no endpoint is ever taken from storage (issue 18, finding 1).
     const stats = await getStats()
     expect(stats.tokenRequests).toEqual({ authorization_code: 1, refresh_token: 0, total: 1 })
     const afterRedirect = logAfterAuthorize(stats)
     expect(afterRedirect.map((e) => ({ method: e.method, grantType: e.grantType }))).toEqual([
+      { method: 'GET', grantType: undefined },
       { method: 'POST', grantType: 'authorization_code' },
     ])
+    expect(afterRedirect[0]!.path).toBe('/.well-known/openid-configuration')
 
     // The session is stored; the one-time transaction is consumed.
     const session = await requireSession(page)

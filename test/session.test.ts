@@ -91,10 +91,10 @@ describe('stored records are checked (issue 18, finding 2)', () => {
   const session = sessionFromTokens(tokens({ access_token: 'a1', refresh_token: 'r1' }))
 
   for (const version of [Infinity, NaN, 1e300, -5, 1.5, '42', null, Date.now() + 400 * 24 * 3600 * 1000]) {
-    it(`counts a record whose version is ${String(version)} as none, so the next write is still ordered`, async () => {
+    it(`counts a version of ${String(version)} as none, so the next write is still ordered`, async () => {
       const store = memoryStore()
       await store.set('session:ns', { version, session })
-      expect(await readSession(store, 'ns')).toEqual({ version: 0 })
+      expect(await readSession(store, 'ns')).toEqual({ version: 0, session })
       const next = await writeSession(store, 'ns', {}, 0, 1_000)
       expect(next.version).toBe(1_000)
       expect(await readSession(store, 'ns')).toEqual({ version: 1_000 })

@@ -50,6 +50,17 @@ describe('transactions', () => {
     await expect(takeTransaction(store, clientA, old.state)).rejects.toMatchObject({ code: 'invalid_state' })
   })
 
+  it('rejects a transaction dated ahead, as a script that ran once would plant it to outlast the 10 minutes', async () => {
+    const store = browserStore()
+    const planted = newTransaction(Date.now() + 365 * 24 * 3600 * 1000)
+    await store.set(`tx:${clientA.namespace} ${planted.state}`, planted)
+    await expect(takeTransaction(store, clientA, planted.state)).rejects.toMatchObject({ code: 'invalid_state' })
+    // A browser clock set back a little between the login and the callback still completes it.
+    const slightlyAhead = newTransaction(Date.now() + 30_000)
+    await saveTransaction(store, clientA, slightlyAhead, Date.now())
+    await expect(takeTransaction(store, clientA, slightlyAhead.state)).resolves.toMatchObject({ state: slightlyAhead.state })
+  })
+
   it('keeps several logins apart and sweeps abandoned ones when saving', async () => {
     const store = browserStore()
     const abandoned = newTransaction(Date.now() - transactionLifetimeMs - 1)

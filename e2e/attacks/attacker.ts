@@ -151,9 +151,10 @@ export async function tamperStoredRecord(
           const store = tx.objectStore(storeName)
           const read = store.get(key)
           read.onsuccess = () => {
-            const record = read.result as { version: unknown; session?: { metadata: Record<string, unknown> } } | undefined
+            const record = read.result as { version: unknown; session?: { metadata?: Record<string, unknown> } } | undefined
             if (!record?.session) return reject(new Error(`no session stored under ${key}`))
-            if (endpoints) Object.assign(record.session.metadata, endpoints)
+            // Where an SDK that trusted storage kept the endpoints (pixie-auth 0.2 before issue 18 did).
+            if (endpoints) record.session.metadata = { ...record.session.metadata, ...endpoints }
             if (version) record.version = decode(version)
             store.put(record, key)
           }

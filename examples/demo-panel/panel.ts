@@ -1,8 +1,9 @@
 // The live panel beside the example apps (`npm run demo`): what pixie-auth does across tabs, as it
 // happens. It watches the client from outside, as any app could: its state (subscribe), its token
-// responses (the `fetch` option), the other tabs' sessions (the SDK's BroadcastChannel) and the mock
+// responses (the `fetch` option), the other tabs' sessions (the SDK's BroadcastChannel, then IndexedDB) and the mock
 // provider's counters (its /__control/stats). Apps need none of this.
 /// <reference types="vite/client" />
+import { createStore, get } from 'idb-keyval'
 import type { AuthClient, AuthState } from 'pixie-auth'
 
 export interface DemoPanelOptions {
@@ -167,16 +168,23 @@ export function createDemoPanel({ issuer, clientId }: DemoPanelOptions): DemoPan
     client.subscribe((state) => void render(state))
     void render(client.getState())
 
-    // The SDK's own channel: what the other tabs tell this one.
+    // The SDK's own channel: another tab announces the version of each record it writes, and this
+    // one reads the record from IndexedDB, as the SDK does (the channel carries no token).
     const sdk = new BroadcastChannel(`pixie-auth:${new URL(issuer).href}#${clientId}`)
+    const records = createStore('pixie-auth', 'kv')
+    interface StoredRecord {
+      ended?: string
+      session?: { accessToken?: string; expiresAt?: number }
+    }
     // It also delivers this tab's own messages to the panel's channel object: those are skipped.
-    sdk.onmessage = ({ data }: MessageEvent<{ type: string; reason?: string; session?: { accessToken?: string; expiresAt?: number } }>) => {
-      if (data.type === 'session' && ownTokens.has(data.session?.accessToken ?? '')) return
-      if (data.type === 'session') {
-        learnExpiry(data.session?.expiresAt, 'another tab')
+    sdk.onmessage = async () => {
+      const record = await get<StoredRecord>(`session:${new URL(issuer).href}#${clientId}`, records)
+      if (record?.session) {
+        if (ownTokens.has(record.session.accessToken ?? '')) return
+        learnExpiry(record.session.expiresAt, 'another tab')
         log('sync', 'took the new tokens from another tab, sent no request')
-      } else if (data.type === 'ended' && !(data.reason === 'logout' && revoked)) {
-        log('sync', `the session ended in another tab (${data.reason})`)
+      } else if (record?.ended || !revoked) {
+        log('sync', `the session ended in another tab (${record?.ended ?? 'logout'})`)
       }
     }
 

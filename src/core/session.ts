@@ -186,14 +186,17 @@ export const sessionKey = (namespace: string) => keyPrefix + namespace
 
 /**
  * The stored record, checked: version 0 when there is none or its version is out of range (see
- * {@link isVersion}), and no session when it lacks a session's shape.
+ * {@link isVersion}: the next write then orders again), and no session when it lacks a session's shape.
  */
 export async function readSession(store: Pick<KeyValueStore, 'get'>, namespace: string): Promise<SessionRecord> {
   const stored = await store.get<SessionRecord>(sessionKey(namespace))
   // Version 0.1.0 stored the bare session.
   if (isSession(stored)) return { version: 0, session: stored }
-  if (!isVersion(stored?.version)) return { version: 0 }
-  return { version: stored.version, ...(isSession(stored.session) && { session: stored.session }), ...(stored.ended && { ended: 'invalid_grant' }) }
+  return {
+    version: isVersion(stored?.version) ? stored.version : 0,
+    ...(isSession(stored?.session) && { session: stored.session }),
+    ...(stored?.ended && { ended: 'invalid_grant' }),
+  }
 }
 
 /**

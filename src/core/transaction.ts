@@ -116,7 +116,13 @@ export async function takeTransaction(store: KeyValueStore, owner: TransactionOw
 export const discardTransaction = (store: KeyValueStore, owner: TransactionOwner, state: string) =>
   store.delete(keyOf(owner.namespace, state))
 
+/**
+ * Whether a transaction is past its 10 minutes, or dated more than a minute ahead: a script that ran
+ * once could plant one dated years ahead, and a link carrying its state and the attacker's code would
+ * sign the user in to the attacker's account long after (login CSRF, RFC 9700 §4.7).
+ */
 function isExpired(transaction: Transaction, now: number) {
+  const age = now - transaction.createdAt
   // Negated so that a malformed createdAt (NaN) counts as expired.
-  return !(now - transaction.createdAt < transactionLifetimeMs)
+  return !(age > -60_000 && age < transactionLifetimeMs)
 }
