@@ -191,7 +191,7 @@ export function expectOneRefresh({ results, states, stats, expiredToken }: Refre
  * tabs' requests would overlap were they not serialized), then has every tab ask at once.
  */
 async function refreshInTabs(profile: Profile, count: number, withoutWebLocks: boolean): Promise<{ tabs: Tab[]; outcome: RefreshTogether }> {
-  await resetProvider({ autoApprove: true, accessTokenTtl: SHORT_TTL })
+  await resetProvider({ autoApprove: false, accessTokenTtl: SHORT_TTL })
   const first = await profile.newTab()
   await configureProfile(first, { refreshLeewaySeconds: 0 }, withoutWebLocks)
   await loginAtMockProvider(first)
@@ -226,7 +226,7 @@ export async function loginCallbackReload(profile: Profile): Promise<void> {
 
 /** The callback URL handled again after a login: invalid_state, no token request, the session kept. */
 export async function replayedCallback(profile: Profile): Promise<void> {
-  await resetProvider({ autoApprove: true })
+  await resetProvider({ autoApprove: false })
   const tab = await profile.newTab()
   const callbackUrl = await loginAtMockProvider(tab)
   const token = await getAccessToken(tab)
@@ -287,7 +287,7 @@ export async function dpopLoginRefresh(profile: Profile): Promise<void> {
     (url) => window.pixieTry(async () => (await window.pixie.fetch(url)).json() as Promise<{ sub: string }>),
     `${OP}/me`,
   )
-  expect(userinfo).toMatchObject({ ok: true, value: { sub: 'ada' } })
+  expect(userinfo, JSON.stringify(userinfo)).toMatchObject({ ok: true, value: { sub: 'ada' } })
   const stats = await opStats()
   expect(stats.tokenRequests).toMatchObject({ authorization_code: 1, refresh_token: 1 })
   expect(stats.serverErrors).toBe(0)
@@ -295,7 +295,7 @@ export async function dpopLoginRefresh(profile: Profile): Promise<void> {
 
 /** logout(): the refresh token revoked, the provider's end-session page, nothing stored, the other tab signed out. */
 export async function logout(profile: Profile): Promise<void> {
-  await resetProvider({ autoApprove: true })
+  await resetProvider({ autoApprove: false })
   const tab = await profile.newTab()
   await loginAtMockProvider(tab)
   const session = await requireSession(tab)

@@ -80,7 +80,7 @@ async function newSession(): Promise<{ id: string; version: string }> {
       },
     },
   })) as { sessionId: string; capabilities: { browserName: string; browserVersion: string } }
-  return { id: sessionId, version: `${capabilities.browserName}/${capabilities.browserVersion}` }
+  return { id: sessionId, version: `WebKitGTK ${capabilities.browserVersion} (${capabilities.browserName})` }
 }
 
 async function profile(): Promise<Profile> {
