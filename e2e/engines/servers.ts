@@ -1,6 +1,7 @@
 // Vitest global setup of the cross-engine suite: starts the servers its flows use, the ones
 // playwright.config.ts starts for the Playwright specs, on loopback, and stops them afterwards.
-// A server already answering on a port fails the run: it could be another checkout's code.
+// A server still answering on a port after a few seconds fails the run: it could be another
+// checkout's code (the Playwright run just before stops its own, which can take a moment).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { APP, OP, PROVIDER } from '../control'
 
@@ -26,11 +27,17 @@ async function untilAnswers(url: string, server: ChildProcess, timeoutMs: number
   throw new Error(`${url} did not answer within ${timeoutMs} ms`)
 }
 
+async function untilGone(name: string, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (await answers(url)) {
+    if (Date.now() > deadline) throw new Error(`${name}: something already answers at ${url}; stop it first`)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
 /** Starts every server (each in a process group of its own) and returns the teardown that stops them. */
 export default async function setup(): Promise<() => void> {
-  for (const { name, ready } of SERVERS) {
-    if (await answers(ready)) throw new Error(`${name}: something already answers at ${ready}; stop it first`)
-  }
+  for (const { name, ready } of SERVERS) await untilGone(name, ready, 10_000)
   const started: ChildProcess[] = []
   const stop = () => {
     for (const server of started) if (server.exitCode === null && server.pid) process.kill(-server.pid, 'SIGTERM')

@@ -8,11 +8,12 @@ export default defineConfig({
     root: new URL('../..', import.meta.url).pathname,
     include: ['e2e/engines/**/*.test.ts'],
     environment: 'node',
+    reporters: ['verbose'],
     globalSetup: ['e2e/engines/servers.ts'],
     fileParallelism: false,
-    testTimeout: 60_000,
+    // The slowest flow takes about 10 s: a hung engine fails its tests, it does not stall the run.
+    testTimeout: 40_000,
     hookTimeout: 90_000,
-    // A bound for the whole run (about 2 minutes on 2 cores), so CI always ends by itself.
     teardownTimeout: 20_000,
   },
 })
