@@ -1,7 +1,7 @@
 // Adapter for the engines puppeteer-core drives: Debian's Chromium (over CDP) and Debian's Firefox
 // ESR (over WebDriver BiDi, the only remote protocol Firefox still speaks). Both are the stock
 // executables: puppeteer-core downloads no browser.
-import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import puppeteer, { type LaunchOptions, type Page } from 'puppeteer-core'
 import type { Engine, InPage, Profile, Tab } from './driver'
 
 /** Every command to the browser ends by then, so a hung engine fails the test instead of the run. */
@@ -19,10 +19,12 @@ function tab(page: Page): Tab {
   }
 }
 
-function engine(name: string, browser: Browser, version: string): Engine {
+/** Launches a stock executable headless, every protocol command bounded. */
+async function launch(name: string, options: LaunchOptions): Promise<Engine> {
+  const browser = await puppeteer.launch({ ...options, headless: true, timeout: 60_000, protocolTimeout: COMMAND_TIMEOUT_MS })
   return {
     name,
-    version,
+    version: await browser.version(),
     newProfile: async (): Promise<Profile> => {
       const context = await browser.createBrowserContext()
       return { newTab: async () => tab(await context.newPage()), close: () => context.close() }
@@ -31,27 +33,14 @@ function engine(name: string, browser: Browser, version: string): Engine {
   }
 }
 
-/** Debian's Chromium, headless. `executablePath` as playwright.config.ts picks it. */
-export async function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): Promise<Engine> {
-  const browser = await puppeteer.launch({
+/** Debian's Chromium over CDP. `executablePath` as playwright.config.ts picks it. */
+export const launchChromium = (executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') =>
+  launch('chromium', {
     browser: 'chrome',
     executablePath,
-    headless: true,
-    timeout: 60_000,
-    protocolTimeout: COMMAND_TIMEOUT_MS,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   })
-  return engine('chromium', browser, await browser.version())
-}
 
-/** Debian's Firefox ESR, headless, over WebDriver BiDi. */
-export async function launchFirefox(executablePath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'): Promise<Engine> {
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath,
-    headless: true,
-    timeout: 60_000,
-    protocolTimeout: COMMAND_TIMEOUT_MS,
-  })
-  return engine('firefox', browser, await browser.version())
-}
+/** Debian's Firefox ESR over WebDriver BiDi. */
+export const launchFirefox = (executablePath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr') =>
+  launch('firefox', { browser: 'firefox', executablePath })
