@@ -1,126 +1,34 @@
 // Shared helpers and fixtures for the pixie-auth Playwright e2e tests.
 import { test as base, expect, type BrowserContext, type Page, type Request } from '@playwright/test'
 import type { AuthClientConfig, SerializedError, TryResult } from './app/types'
-import type { ReuseEvent } from './provider/mock-provider.mjs'
+import { APP, APP_CONFIG_KEY, CALLBACK_URL, CLIENT_ID, PROVIDER, getStats, resetProvider, type ProviderConfig, type ProviderLogEntry, type ProviderStats } from './control'
+import { SDK_IDB, dumpIdb, sessionRecordOf, type IdbEntry, type SessionRecord, type StoredSession } from './idb'
 
 export { expect }
-export type { ReuseEvent, SerializedError, TryResult }
+export type { SerializedError, TryResult }
+export {
+  APP,
+  APP_CONFIG_KEY,
+  CALLBACK_URL,
+  CLIENT_ID,
+  LOGGED_OUT_URL,
+  PROVIDER,
+  USER_SUB,
+  getStats,
+  injectFault,
+  refreshTokenStatus,
+  resetProvider,
+  setProviderConfig,
+  type Fault,
+  type ProviderConfig,
+  type ProviderLogEntry,
+  type ProviderStats,
+  type RefreshTokenState,
+  type ReuseEvent,
+} from './control'
+export { IDB_NAME, IDB_STORE, type IdbEntry, type SessionRecord, type StoredSession } from './idb'
 
-export const PROVIDER = 'http://127.0.0.1:4010'
-export const APP = 'http://localhost:5173'
-export const CALLBACK_URL = `${APP}/callback.html`
 export const OTHER_CALLBACK_URL = `${APP}/other-callback.html`
-export const LOGGED_OUT_URL = `${APP}/logged-out.html`
-export const CLIENT_ID = 'pixie-e2e'
-export const USER_SUB = 'user-ada'
-
-/** Key under which the harness reads client config overrides (JSON, merged over its defaults). */
-export const APP_CONFIG_KEY = 'pixie-e2e-config'
-
-// ---------------------------------------------------------------------------------------------
-// Mock provider control API
-// ---------------------------------------------------------------------------------------------
-
-export interface ProviderConfig {
-  profile?: 'default' | 'keycloak' | 'auth0' | 'okta' | 'entra' | 'cognito'
-  keepRotatedRefreshTokens?: boolean
-  refreshTokenReuseInterval?: number
-  accessTokenTtl?: number
-  idTokenTtl?: number
-  refreshTokenTtl?: number
-  rotateRefreshTokens?: boolean
-  issueRefreshToken?: boolean
-  autoApprove?: boolean
-  includeIss?: boolean
-  clockOffsetSeconds?: number
-  revocationEndpoint?: boolean
-  endSessionEndpoint?: boolean
-  user?: Record<string, unknown>
-  [key: string]: unknown
-}
-
-export interface Fault {
-  endpoint: 'token' | 'revoke' | 'userinfo' | 'api' | 'authorize' | 'discovery'
-  grantType?: 'authorization_code' | 'refresh_token'
-  times?: number
-  type: 'status' | 'delay' | 'drop' | 'truncate' | 'invalid_grant' | 'body' | 'id_token_claims'
-  status?: number
-  delayMs?: number
-  /** For 'truncate': how long the answer stalls mid-body before its connection drops. */
-  stallMs?: number
-  body?: unknown
-  /** null: no Content-Type header at all. */
-  contentType?: string | null
-  /** For 'status': response headers, e.g. a `WWW-Authenticate` challenge. */
-  headers?: Record<string, string>
-  claims?: Record<string, unknown>
-  /** For 'delay': whether a request whose client went away is still processed (default) or abandoned. */
-  ifClientGone?: 'process' | 'abandon'
-}
-
-export interface ProviderLogEntry {
-  t: number
-  method: string
-  path: string
-  grantType?: string
-  status: number
-}
-
-export interface ProviderStats {
-  tokenRequests: { authorization_code: number; refresh_token: number; total: number }
-  reuseDetections: number
-  /** Each reuse detection, with what shows a response lost in flight. */
-  reuseEvents: ReuseEvent[]
-  revocations: number
-  endSessions: number
-  lastEndSession: unknown
-  userinfoRequests: number
-  apiRequests: number
-  authorizeRequests: number
-  faultsServed: number
-  pendingFaults: number
-  activeRefreshTokens: number
-  log: ProviderLogEntry[]
-}
-
-export type RefreshTokenState = 'active' | 'rotated' | 'revoked' | 'unknown'
-
-async function control<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${PROVIDER}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`mock provider ${path} -> HTTP ${res.status}: ${text}`)
-  return (text ? JSON.parse(text) : undefined) as T
-}
-
-/** Resets all provider state (tokens, stats, faults, log) and applies `config` over its defaults. */
-export async function resetProvider(config?: ProviderConfig): Promise<void> {
-  await control('/__control/reset', { config: config ?? {} })
-}
-
-/** Merges `config` into the provider's current config, keeping its state. */
-export async function setProviderConfig(config: ProviderConfig): Promise<void> {
-  await control('/__control/config', config)
-}
-
-export async function injectFault(fault: Fault | Fault[]): Promise<void> {
-  await control('/__control/faults', fault)
-}
-
-export async function getStats(): Promise<ProviderStats> {
-  return control<ProviderStats>('/__control/stats')
-}
-
-export async function refreshTokenStatus(token: string): Promise<RefreshTokenState> {
-  const res = await control<{ state: RefreshTokenState }>(
-    `/__control/refresh-token-status?token=${encodeURIComponent(token)}`,
-  )
-  return res.state
-}
 
 /**
  * Uses up the queued faults of the refresh_token grant by sending throwaway refresh requests from
@@ -308,71 +216,9 @@ export async function settledState(page: Page): Promise<ClientState> {
 // IndexedDB
 // ---------------------------------------------------------------------------------------------
 
-export const IDB_NAME = 'pixie-auth'
-export const IDB_STORE = 'kv'
-
-export interface IdbEntry {
-  key: IDBValidKey
-  value: unknown
-}
-
-/**
- * Dumps every key/value of the SDK's IndexedDB database from inside the page with raw indexedDB
- * APIs. Never creates the database: if it does not exist yet the upgrade is aborted and [] returned.
- */
+/** Dumps every key/value of the SDK's IndexedDB database from inside the page (see `dumpIdb`). */
 export async function readIdb(page: Page): Promise<IdbEntry[]> {
-  return page.evaluate(
-    ({ dbName, storeName }) =>
-      new Promise<{ key: IDBValidKey; value: unknown }[]>((resolve, reject) => {
-        const req = indexedDB.open(dbName)
-        let creating = false
-        req.onupgradeneeded = () => {
-          // The database does not exist: do not create it behind the SDK's back.
-          creating = true
-          req.transaction?.abort()
-        }
-        req.onerror = (ev) => {
-          if (creating) {
-            ev.preventDefault()
-            resolve([])
-          } else reject(req.error)
-        }
-        req.onblocked = () => reject(new Error('readIdb: open blocked'))
-        req.onsuccess = () => {
-          const db = req.result
-          if (!db.objectStoreNames.contains(storeName)) {
-            db.close()
-            resolve([])
-            return
-          }
-          const tx = db.transaction(storeName, 'readonly')
-          const store = tx.objectStore(storeName)
-          const keysReq = store.getAllKeys()
-          const valuesReq = store.getAll()
-          tx.oncomplete = () => {
-            db.close()
-            resolve(keysReq.result.map((key, i) => ({ key, value: valuesReq.result[i] })))
-          }
-          tx.onerror = () => {
-            db.close()
-            reject(tx.error)
-          }
-        }
-      }),
-    { dbName: IDB_NAME, storeName: IDB_STORE },
-  )
-}
-
-export interface StoredSession {
-  refreshToken?: string
-  idToken: string
-  accessToken: string
-  expiresAt: number
-  [k: string]: unknown
-}
-
-function isSessionEntry(e: IdbEntry): boolean {
-  return typeof e.key === 'string' && e.key.startsWith('session:')
+  return page.evaluate(dumpIdb, SDK_IDB)
 }
 
 /**
@@ -384,10 +230,8 @@ export async function readSession(page: Page): Promise<StoredSession | undefined
 }
 
 /** The SDK's whole session record: its version, and the session unless it was deleted. */
-export async function readSessionRecord(page: Page): Promise<{ version: number; session?: StoredSession } | undefined> {
-  const entries = (await readIdb(page)).filter(isSessionEntry)
-  if (entries.length > 1) throw new Error(`more than one session record in IndexedDB: ${JSON.stringify(entries)}`)
-  return entries[0]?.value as { version: number; session?: StoredSession } | undefined
+export async function readSessionRecord(page: Page): Promise<SessionRecord | undefined> {
+  return sessionRecordOf(await readIdb(page))
 }
 
 /** Session record that must exist and hold a refresh token. */
@@ -401,8 +245,7 @@ export async function requireSession(page: Page): Promise<StoredSession & { refr
 /** Asserts IndexedDB holds no session record and no token anywhere. */
 export async function expectNothingStored(page: Page): Promise<void> {
   const entries = await readIdb(page)
-  const sessions = entries.filter(isSessionEntry).map(({ value }) => (value as { session?: unknown }).session)
-  expect(sessions.filter(Boolean), 'sessions in IndexedDB').toEqual([])
+  expect(sessionRecordOf(entries)?.session, 'session in IndexedDB').toBeUndefined()
   for (const { key, value } of entries) {
     const text = JSON.stringify(value) ?? ''
     expect(text, `IndexedDB value under ${String(key)}`).not.toMatch(/"(refreshToken|accessToken|idToken)"\s*:/)

@@ -1,6 +1,7 @@
 // Test harness for the Playwright e2e tests. Loaded by every page of the harness app.
 // It creates the client and exposes it; it never handles the redirect callback by itself:
 // tests call window.pixie.auth.handleRedirectCallback() explicitly.
+import './without-web-locks'
 import { AuthError, createAuthClient } from 'pixie-auth'
 import * as dpopEntry from 'pixie-auth/dpop'
 import * as fetchEntry from 'pixie-auth/fetch'

@@ -90,3 +90,9 @@ declare global {
     pixieStatesAtSubscribe: number
   }
 }
+
+/**
+ * localStorage key (shared by the origin's tabs): '1' makes every harness page load without the Web
+ * Locks API, as in a browser that lacks it (see without-web-locks.ts).
+ */
+export const WITHOUT_WEB_LOCKS_KEY = 'pixie-e2e-without-web-locks'

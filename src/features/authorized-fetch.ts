@@ -29,7 +29,9 @@ function carriedSettings(request: Request) {
 async function bufferedRequest(input: RequestInfo | URL, init: RequestInit | undefined) {
   try {
     const request = new Request(input, init)
-    const body = request.body === null ? null : await request.arrayBuffer()
+    // Firefox has no `Request.prototype.body` (undefined, never null), so the method says too: an
+    // empty buffer would make a GET unsendable there ("HEAD or GET Request cannot have a body").
+    const body = request.body === null || request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer()
     return { request, body }
   } catch (cause) {
     throw new AuthError('config_error', 'fetch() was given a request it cannot send', { cause })
