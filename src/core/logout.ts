@@ -7,7 +7,7 @@ import type { Session } from './session.js'
 import type { SessionSync } from './session-sync.js'
 import type { Lock } from './refresh-coordination.js'
 import type { LogoutOptions } from './types.js'
-import { assertNavigationUrl } from './url-policy.js'
+import { assertNavigationUrl, assertReturnUrl, resolveAppUrl } from './url-policy.js'
 
 /**
  * Revokes the refresh token (RFC 7009 §2.1), which ends the whole grant at servers that revoke by
@@ -71,7 +71,7 @@ export async function endSessionEverywhere(
   { config, sync, lock, dpop }: { config: ResolvedOptions; sync: SessionSync; lock: Lock; dpop?: DPoPFeature },
   { returnTo, localOnly = false, logoutHint }: LogoutOptions,
 ): Promise<void> {
-  if (returnTo !== undefined) assertNavigationUrl('returnTo', returnTo, config.allowInsecureRequests)
+  assertReturnUrl('returnTo', returnTo, config.allowInsecureRequests)
   await sync.restore()
   const { ended, stuck } = await lock(sync.deleteEverywhere)
   if (ended) await revokeRefreshToken(config, ended)
@@ -81,7 +81,8 @@ export async function endSessionEverywhere(
     throw new AuthError('storage_error', 'IndexedDB kept the session; a reload may restore it', stuck)
   }
   if (localOnly) return
-  const after = returnTo ?? config.postLogoutRedirectUri
+  const given = returnTo ?? config.postLogoutRedirectUri
+  const after = given && resolveAppUrl(given)
   const metadata = ended?.metadata ?? (await discoverMetadata(config))
   const target = endSessionUrl(metadata, config.clientId, ended?.idToken, after, config.allowInsecureRequests, logoutHint) ?? after
   if (target) location.assign(target)
