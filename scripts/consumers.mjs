@@ -26,14 +26,15 @@ const VITE = ['vite', 'typescript']
 const REACT = ['react', 'react-dom', '@types/react', '@types/react-dom']
 /**
  * Per app: its dependencies from package-lock.json (beside the tarball, and those its own
- * package.json lists), the server-side renders, and how it is checked and built.
+ * package.json lists), the server-side renders, the files of consumers/ it shares with other apps
+ * (copied to its root), and how it is checked and built.
  */
 const APPS = {
   vanilla: { deps: VITE, ssr: ['core'], build: (app) => viteBuild(app, 'tsc') },
-  react: { deps: [...VITE, ...REACT, '@vitejs/plugin-react'], ssr: ['core', 'react'], build: (app) => viteBuild(app, 'tsc') },
+  react: { deps: [...VITE, ...REACT, '@vitejs/plugin-react'], ssr: ['core', 'react'], shared: ['api.tsx'], build: (app) => viteBuild(app, 'tsc') },
   vue: { deps: [...VITE, 'vue', '@vitejs/plugin-vue', 'vue-tsc'], ssr: ['core', 'vue'], build: (app) => viteBuild(app, 'vue-tsc') },
   // @types/node: `next build` would install it itself otherwise.
-  next: { deps: ['typescript', ...REACT, '@types/node'], ssr: ['core', 'react'], build: nextBuild },
+  next: { deps: ['typescript', ...REACT, '@types/node'], ssr: ['core', 'react'], shared: ['api.tsx'], build: nextBuild },
 }
 /** `--app=next,react`: only those apps; default all. */
 const appOption = process.argv.find((arg) => arg.startsWith('--app='))
@@ -107,12 +108,12 @@ function nextBuild(app) {
 function installApp(name, tarball) {
   const app = join(work, name)
   cpSync(join(repo, 'consumers', name), app, { recursive: true })
-  cpSync(join(repo, 'consumers', 'ssr-check.mjs'), join(app, 'ssr-check.mjs'))
+  const { deps, ssr, shared = [], build } = APPS[name]
+  for (const file of ['ssr-check.mjs', ...shared]) cpSync(join(repo, 'consumers', file), join(app, file))
   // The app's own package.json, if it has one, names what package-lock.json does not pin (next).
   const own = join(app, 'package.json')
   const manifest = existsSync(own) ? JSON.parse(readFileSync(own, 'utf8')) : {}
   writeFileSync(own, JSON.stringify({ ...manifest, name: `consumer-${name}`, private: true, type: 'module' }, null, 2))
-  const { deps, ssr, build } = APPS[name]
   run('npm', ['install', ...npmQuiet, tarball, ...deps.map(locked)], { cwd: app, minutes: 4, env: NEXT_ENV })
   run('node', ['ssr-check.mjs', ...ssr], { cwd: app, minutes: 1 })
   build(app)
