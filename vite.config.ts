@@ -3,6 +3,14 @@ import { defineConfig } from 'vite'
 /** The optional features: each an entry of its own (`pixie-auth/dpop`...), so an app bundles only those it imports. */
 const features = ['dpop', 'par', 'resource', 'silent-login', 'popup', 'fetch', 'userinfo']
 
+/**
+ * The entries that hold React components and hooks: React Server Components (Next.js App Router)
+ * import them from a server layout only when the file says `'use client'`. Added as a banner,
+ * because bundlers drop or warn about module-level directives in sources; scripts/check-pack.mjs
+ * checks the built files start with it.
+ */
+const clientEntries = ['bindings/react/index.js']
+
 // Library build: one ES module per entry in dist/, dependencies left to the app's bundler.
 export default defineConfig({
   build: {
@@ -26,7 +34,12 @@ export default defineConfig({
       // One file per source module, as src/ has them: the app's bundler then splits pixie-auth as
       // finely as its own code. Chunks made here would tie modules together, and a page that needs
       // one (the popup's callback page: handlePopupCallback) would load all of them.
-      output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
+      output: {
+        preserveModules: true,
+        preserveModulesRoot: 'src',
+        entryFileNames: '[name].js',
+        banner: (chunk) => (clientEntries.includes(chunk.fileName) ? "'use client';" : ''),
+      },
     },
   },
 })

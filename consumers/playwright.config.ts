@@ -2,15 +2,20 @@ import { defineConfig } from '@playwright/test'
 import baseConfig from '../playwright.config'
 
 // The consumer apps that scripts/consumers.mjs built from the packed tarball, each served by its own
-// `vite preview`, beside the mock provider. The ports are registered redirect URIs at the provider.
+// `vite preview` (`next start` for Next.js), beside the mock provider. The ports are registered
+// redirect URIs at the provider. CONSUMER_APPS=next,react: only the apps consumers.mjs built.
 const dir = process.env.CONSUMERS_DIR
 if (!dir) throw new Error('CONSUMERS_DIR is not set: run `npm run test:consumers`')
 
-export const CONSUMER_APPS = [
-  { name: 'vanilla', origin: 'http://localhost:5174' },
-  { name: 'react', origin: 'http://localhost:5175' },
-  { name: 'vue', origin: 'http://localhost:5176' },
+const preview = (port: number) => `npx --no vite preview --host localhost --strictPort --port ${port}`
+const ALL_APPS = [
+  { name: 'vanilla', origin: 'http://localhost:5174', command: preview(5174) },
+  { name: 'react', origin: 'http://localhost:5175', command: preview(5175) },
+  { name: 'vue', origin: 'http://localhost:5176', command: preview(5176) },
+  { name: 'next', origin: 'http://localhost:5177', command: 'npx --no next start --hostname localhost --port 5177' },
 ]
+const selected = process.env.CONSUMER_APPS?.split(',')
+export const CONSUMER_APPS = ALL_APPS.filter(({ name }) => !selected || selected.includes(name))
 
 export default defineConfig({
   ...baseConfig,
@@ -24,9 +29,10 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 30_000,
     },
-    ...CONSUMER_APPS.map(({ name, origin }) => ({
-      command: `npx --no vite preview --host localhost --strictPort --port ${new URL(origin).port}`,
+    ...CONSUMER_APPS.map(({ name, origin, command }) => ({
+      command,
       cwd: `${dir}/${name}`,
+      env: { NEXT_TELEMETRY_DISABLED: '1' },
       url: `${origin}/`,
       reuseExistingServer: false,
       timeout: 30_000,

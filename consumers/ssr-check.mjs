@@ -7,8 +7,11 @@
 // against the packed tarball: `node ssr-check.mjs core react` (the bare imports resolve in whatever
 // node_modules sits next to this file).
 
-/** Options of a client for a server render: any issuer will do, nothing is fetched. */
-const OPTIONS = { issuer: 'https://login.example.com', clientId: 'my-spa', redirectUri: 'https://app.example.com/' }
+/**
+ * Options of a client for a server render: any issuer will do, nothing is fetched. The app's URLs
+ * are paths, as code made at module scope in a Next.js app gives them: there is no page origin yet.
+ */
+const OPTIONS = { issuer: 'https://login.example.com', clientId: 'my-spa', redirectUri: '/callback', postLogoutRedirectUri: '/' }
 
 /**
  * The core and the feature entries: each imports under Node, and a client made there with every
@@ -33,7 +36,10 @@ export async function renderCore() {
   return `<p id="status">${client.getState().status}</p>`
 }
 
-/** React: `renderToString(<AuthProvider client={auth}><Status /></AuthProvider>)`. */
+/**
+ * React: `renderToString(<AuthProvider client={auth}><Status /></AuthProvider>)`, then with the
+ * options as plain props, as a Next.js server layout renders it: `<AuthProvider {...OPTIONS}>`.
+ */
 export async function renderReact() {
   const [{ createAuthClient }, { AuthProvider, useAuth }, { createElement }, { renderToString }] = await Promise.all([
     import('pixie-auth'),
@@ -42,7 +48,9 @@ export async function renderReact() {
     import('react-dom/server'),
   ])
   const Status = () => createElement('p', { id: 'status' }, useAuth().status)
-  return renderToString(createElement(AuthProvider, { client: createAuthClient(OPTIONS) }, createElement(Status)))
+  return [{ client: createAuthClient(OPTIONS) }, OPTIONS]
+    .map((props) => renderToString(createElement(AuthProvider, props, createElement(Status))))
+    .join('')
 }
 
 /** Vue: `createSSRApp(Status).use(createAuth(options))`, rendered with `vue/server-renderer`. */

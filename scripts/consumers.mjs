@@ -1,17 +1,20 @@
 // `npm run test:consumers`: tests the package a user installs. Packs a fresh clone of this
-// repository's HEAD (`npm ci && npm pack`, so `prepare`/`prepack` must build dist/), runs
-// `npm publish --dry-run` on the tarball, then installs it into three consumer apps (consumers/:
-// Vite + TypeScript, React, Vue) and in each: renders on the server under Node (ssr-check.mjs, which
-// imports every feature entry), type-checks with moduleResolution bundler and node16, builds with
-// vite (each app imports `pixie-auth/fetch` beside its core or binding entry), and finally logs in
-// once and calls an API in Chromium in each built app (consumers/login.spec.ts). Every step has a time limit.
-// Only the npm registry is used, and the app dependencies are pinned to package-lock.json's versions
-// (already in npm's cache after `npm ci`). `--keep` keeps the temporary folder; `--no-login` skips
+// repository's HEAD (`npm ci && npm pack`, so `prepack` must build dist/), runs
+// `npm publish --dry-run` on the tarball, then installs it into four consumer apps (consumers/:
+// Vite + TypeScript, React, Vue, Next.js) and in each: renders on the server under Node
+// (ssr-check.mjs, which imports every feature entry), then for the Vite apps type-checks with
+// moduleResolution bundler and node16 and builds with vite, for the Next.js app runs `next build`
+// (which type-checks, and prerenders a server layout rendering <AuthProvider>); each app imports
+// `pixie-auth/fetch` beside its core or binding entry. Finally it logs in once and calls an API in
+// Chromium in each built app (consumers/login.spec.ts). Every step has a time limit. Only the npm
+// registry is used; the app dependencies are pinned to package-lock.json's versions (already in
+// npm's cache after `npm ci`), and `next` to the version consumers/next/package.json names.
+// `--app=next,react` runs only those apps; `--keep` keeps the temporary folder; `--no-login` skips
 // the browser step (then: CONSUMERS_DIR=<folder> npx playwright test -c consumers/playwright.config.ts).
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 // Without a trailing slash: git matches safe.directory against the path as given ('repo//.git' fails).
@@ -19,13 +22,30 @@ const repo = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8'))
 const locked = (name) => `${name}@${lock.packages[`node_modules/${name}`].version}`
 
-const TOOLS = ['vite', 'typescript']
-/** Per app: its dependencies (beside the tarball), the server-side renders and the type checker. */
+const VITE = ['vite', 'typescript']
+const REACT = ['react', 'react-dom', '@types/react', '@types/react-dom']
+/**
+ * Per app: its dependencies from package-lock.json (beside the tarball, and those its own
+ * package.json lists), the server-side renders, the files of consumers/ it shares with other apps
+ * (copied to its root), and how it is checked and built.
+ */
 const APPS = {
-  vanilla: { deps: [], ssr: ['core'], tsc: 'tsc' },
-  react: { deps: ['react', 'react-dom', '@types/react', '@types/react-dom', '@vitejs/plugin-react'], ssr: ['core', 'react'], tsc: 'tsc' },
-  vue: { deps: ['vue', '@vitejs/plugin-vue', 'vue-tsc'], ssr: ['core', 'vue'], tsc: 'vue-tsc' },
+  vanilla: { deps: VITE, ssr: ['core'], build: (app) => viteBuild(app, 'tsc') },
+  react: { deps: [...VITE, ...REACT, '@vitejs/plugin-react'], ssr: ['core', 'react'], shared: ['api.tsx'], build: (app) => viteBuild(app, 'tsc') },
+  vue: { deps: [...VITE, 'vue', '@vitejs/plugin-vue', 'vue-tsc'], ssr: ['core', 'vue'], build: (app) => viteBuild(app, 'vue-tsc') },
+  // @types/node: `next build` would install it itself otherwise.
+  next: { deps: ['typescript', ...REACT, '@types/node'], ssr: ['core', 'react'], shared: ['api.tsx'], build: nextBuild },
 }
+/** `--app=next,react`: only those apps; default all. */
+const appOption = process.argv.find((arg) => arg.startsWith('--app='))
+const selected = appOption ? appOption.slice('--app='.length).split(',') : Object.keys(APPS)
+const unknownApps = selected.filter((name) => !Object.hasOwn(APPS, name))
+if (unknownApps.length) {
+  console.error(`consumers: no app ${unknownApps.join(', ')} (apps: ${Object.keys(APPS).join(', ')})`)
+  process.exit(2)
+}
+/** Next.js's anonymous usage reports stay off in every step that runs it. */
+const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1' }
 /** Every file package.json's `exports` points to: the core entry, the feature entries (`./dpop`...) and the bindings, each with its types. */
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))
 const REQUIRED_IN_TARBALL = Object.values(manifest.exports)
@@ -65,32 +85,47 @@ function packFreshClone() {
   return tarball
 }
 
-function installApp(name, tarball) {
-  const app = join(work, name)
-  cpSync(join(repo, 'consumers', name), app, { recursive: true })
-  cpSync(join(repo, 'consumers', 'ssr-check.mjs'), join(app, 'ssr-check.mjs'))
+const bin = (app, tool) => join(app, 'node_modules', '.bin', tool)
+
+/** A Vite app: type-checks with moduleResolution bundler and node16, then `vite build`. */
+function viteBuild(app, tsc) {
   const entry = existsSync(join(app, 'src', 'main.tsx')) ? 'main.tsx' : 'main.ts'
   // An empty icon: without one, the browser's request for /favicon.ico logs a 404 console error.
   writeFileSync(
     join(app, 'index.html'),
-    `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${name}</title></head>\n<body><div id="app"></div><script type="module" src="/src/${entry}"></script></body>\n</html>\n`,
+    `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${basename(app)}</title></head>\n<body><div id="app"></div><script type="module" src="/src/${entry}"></script></body>\n</html>\n`,
   )
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }, null, 2))
-  const { deps, ssr, tsc } = APPS[name]
-  run('npm', ['install', ...npmQuiet, tarball, ...[...TOOLS, ...deps].map(locked)], { cwd: app, minutes: 4 })
+  run(bin(app, tsc), ['-p', '.'], { cwd: app, minutes: 2 })
+  run(bin(app, tsc), ['-p', '.', '--module', 'node16', '--moduleResolution', 'node16'], { cwd: app, minutes: 2 })
+  run(bin(app, 'vite'), ['build', '--logLevel', 'warn'], { cwd: app, minutes: 2 })
+}
+
+/** The Next.js app: `next build` type-checks, bundles, and prerenders every page on the server. */
+function nextBuild(app) {
+  run(bin(app, 'next'), ['build'], { cwd: app, minutes: 5, env: NEXT_ENV })
+}
+
+function installApp(name, tarball) {
+  const app = join(work, name)
+  cpSync(join(repo, 'consumers', name), app, { recursive: true })
+  const { deps, ssr, shared = [], build } = APPS[name]
+  for (const file of ['ssr-check.mjs', ...shared]) cpSync(join(repo, 'consumers', file), join(app, file))
+  // The app's own package.json, if it has one, names what package-lock.json does not pin (next).
+  const own = join(app, 'package.json')
+  const manifest = existsSync(own) ? JSON.parse(readFileSync(own, 'utf8')) : {}
+  writeFileSync(own, JSON.stringify({ ...manifest, name: `consumer-${name}`, private: true, type: 'module' }, null, 2))
+  run('npm', ['install', ...npmQuiet, tarball, ...deps.map(locked)], { cwd: app, minutes: 4, env: NEXT_ENV })
   run('node', ['ssr-check.mjs', ...ssr], { cwd: app, minutes: 1 })
-  const bin = (tool) => join(app, 'node_modules', '.bin', tool)
-  run(bin(tsc), ['-p', '.'], { cwd: app, minutes: 2 })
-  run(bin(tsc), ['-p', '.', '--module', 'node16', '--moduleResolution', 'node16'], { cwd: app, minutes: 2 })
-  run(bin('vite'), ['build', '--logLevel', 'warn'], { cwd: app, minutes: 2 })
+  build(app)
 }
 
 try {
   const tarball = packFreshClone()
   run('npm', ['publish', '--dry-run', tarball], { minutes: 2 })
-  for (const name of Object.keys(APPS)) installApp(name, tarball)
+  for (const name of selected) installApp(name, tarball)
   const login = !process.argv.includes('--no-login')
-  if (login) run('npx', ['--no', 'playwright', 'test', '-c', 'consumers/playwright.config.ts'], { cwd: repo, minutes: 5, env: { CONSUMERS_DIR: work } })
+  const env = { CONSUMERS_DIR: work, CONSUMER_APPS: selected.join(','), ...NEXT_ENV }
+  if (login) run('npx', ['--no', 'playwright', 'test', '-c', 'consumers/playwright.config.ts'], { cwd: repo, minutes: 5, env })
   console.log(`\nconsumers: packed, published (dry run), installed, rendered on the server, type-checked, built${login ? ' and logged in' : ''}, in ${Math.round((Date.now() - started) / 1000)} s`)
 } catch (error) {
   console.error(`\nconsumers: FAILED: ${error.message}`)

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { resolveOptions, type AuthClientOptions } from '../src/core/options.js'
 import type { LoginStepOptions, LoginSteps } from '../src/core/plugins.js'
 import { memoryStore } from '../src/core/storage.js'
@@ -36,13 +36,26 @@ describe('silent login options', () => {
     expect(await loginOptions({ ...base, silentLogin: plugin })).toMatchObject({ redirectUri: 'https://app.example/silent' })
   })
 
-  it("refuse a mode instead of the plug-in, naming silentLogin() from 'pixie-auth/silent-login', and a redirectUri that is not an absolute URL, with config_error", () => {
+  it("resolve a path, the client's or their own, against the page's origin when a login starts", async () => {
+    vi.stubGlobal('location', { origin: 'http://localhost:3000' })
+    try {
+      const paths = { ...base, redirectUri: '/callback' }
+      expect(await loginOptions({ ...paths, silentLogin: silentLogin() })).toMatchObject({ redirectUri: 'http://localhost:3000/callback' })
+      expect(await loginOptions({ ...paths, silentLogin: silentLogin({ redirectUri: '/silent' }) })).toMatchObject({ redirectUri: 'http://localhost:3000/silent' })
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it("refuse a mode instead of the plug-in, naming silentLogin() from 'pixie-auth/silent-login', and a redirectUri that is neither an absolute URL nor a path, with config_error", () => {
     for (const mode of ['iframe', 'popup', true]) {
       expect(() => resolveOptions({ ...base, silentLogin: mode as unknown as ReturnType<typeof silentLogin> })).toThrow(
         expect.objectContaining({ code: 'config_error', message: expect.stringContaining("silentLogin() from 'pixie-auth/silent-login'") }),
       )
     }
-    expect(() => silentLogin({ redirectUri: '/silent' })).toThrow(expect.objectContaining({ code: 'config_error' }))
+    for (const redirectUri of ['silent.html', '//evil.example/silent']) {
+      expect(() => silentLogin({ redirectUri })).toThrow(expect.objectContaining({ code: 'config_error' }))
+    }
     for (const timeoutSeconds of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 3e6]) {
       expect(() => silentLogin({ timeoutSeconds })).toThrow(expect.objectContaining({ code: 'config_error' }))
     }

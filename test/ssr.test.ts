@@ -13,8 +13,8 @@ describe('server-side rendering (Node, no DOM)', () => {
     expect(await renderCore()).toBe('<p id="status">loading</p>')
   })
 
-  it('React: renderToString of <AuthProvider> renders the loading state', async () => {
-    expect(await renderReact()).toBe('<p id="status">loading</p>')
+  it('React: renderToString of <AuthProvider>, given a client or plain props with paths for URLs, renders the loading state', async () => {
+    expect(await renderReact()).toBe('<p id="status">loading</p>'.repeat(2))
   })
 
   it('Vue: createSSRApp with the plugin renders the loading state', async () => {

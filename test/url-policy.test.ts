@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthClient } from '../src/index.js'
-import { assertNavigationUrl, isLoopbackHost, requireUrl } from '../src/core/url-policy.js'
+import { assertNavigationUrl, isAppPath, isLoopbackHost, requireAppUrl, requireUrl } from '../src/core/url-policy.js'
 
 const base = { issuer: 'https://login.example.com', clientId: 'spa', redirectUri: 'https://app.example.com/cb' }
 const metadata = { issuer: base.issuer, authorization_endpoint: `${base.issuer}/authorize`, token_endpoint: `${base.issuer}/token` }
@@ -56,7 +56,8 @@ describe('assertNavigationUrl', () => {
 describe('logout URLs at the client', () => {
   afterEach(() => vi.unstubAllGlobals())
 
-  it.each(refused.filter((value) => typeof value === 'string'))('createAuthClient refuses postLogoutRedirectUri %j', (url) => {
+  // '/logged-out' is a path on the page's origin: the client takes it (see 'paths for the app's URLs').
+  it.each(refused.filter((value) => typeof value === 'string' && !isAppPath(value)))('createAuthClient refuses postLogoutRedirectUri %j', (url) => {
     expect(() => createAuthClient({ ...base, postLogoutRedirectUri: url as string })).toThrow(
       expect.objectContaining({ code: 'config_error', message: expect.stringContaining('postLogoutRedirectUri') }),
     )
@@ -78,7 +79,7 @@ describe('logout URLs at the client', () => {
         fetch,
         metadata: { ...metadata, ...(withEndSession && { end_session_endpoint: `${base.issuer}/logout` }) },
       })
-      for (const returnTo of ['javascript:alert(1)', '//evil.example/', 'data:text/html,x', '/bye']) {
+      for (const returnTo of ['javascript:alert(1)', '//evil.example/', '/\\evil.example/', 'data:text/html,x', 'bye.html']) {
         await expect(auth.logout({ returnTo })).rejects.toMatchObject({ name: 'AuthError', code: 'config_error' })
       }
       expect(assign).not.toHaveBeenCalled()
@@ -105,17 +106,79 @@ describe('redirect URIs', () => {
     }
   })
 
-  it('loginWithRedirect({ redirectUri }) refuses one that is not an absolute URL before any request or navigation', async () => {
+  it('loginWithRedirect({ redirectUri }) refuses one that is neither an absolute URL nor a path before any request or navigation', async () => {
     const assign = vi.fn()
     vi.stubGlobal('location', { href: 'https://app.example.com/', origin: 'https://app.example.com', assign })
     const fetch = vi.fn(async () => new Response('{}'))
     const auth = createAuthClient({ ...base, fetch, metadata })
-    await expect(auth.loginWithRedirect({ redirectUri: '/cb' })).rejects.toMatchObject({
-      name: 'AuthError',
-      code: 'config_error',
-      message: 'redirectUri must be an absolute URL',
-    })
+    for (const redirectUri of ['cb', '//evil.example/cb']) {
+      await expect(auth.loginWithRedirect({ redirectUri })).rejects.toMatchObject({
+        name: 'AuthError',
+        code: 'config_error',
+        message: 'redirectUri must be an absolute URL or a /path',
+      })
+    }
     expect(fetch).not.toHaveBeenCalled()
     expect(assign).not.toHaveBeenCalled()
+  })
+})
+
+describe("paths for the app's URLs (resolved against the page's origin when used)", () => {
+  afterEach(() => vi.unstubAllGlobals())
+  const pages = ['https://app.example.com', 'http://localhost:3000']
+  const withEndSession = { ...metadata, end_session_endpoint: `${base.issuer}/logout` }
+
+  it('isAppPath takes a path that stays on the origin the URL parser resolves it against, and nothing else', () => {
+    for (const path of ['/', '/callback', '/auth/callback?provider=a', '/a/../b', '/.//x']) expect(isAppPath(path), path).toBe(true)
+    // '/\\host' and a tab or newline the parser drops after the first '/' name another host, as '//host' does.
+    for (const value of ['//evil.example/cb', '/\\evil.example/cb', '/\t/evil.example', '/\n/evil.example', '\\/evil.example', 'callback', ' /callback', '', 'https://app.example.com/cb', undefined, 42]) {
+      expect(isAppPath(value), JSON.stringify(value)).toBe(false)
+    }
+  })
+
+  it('requireAppUrl takes an absolute URL, as requireUrl does, or a path; a config_error says which', () => {
+    for (const value of ['/callback', 'https://app.example.com/cb', 'com.example.app:/callback']) expect(() => requireAppUrl('redirectUri', value)).not.toThrow()
+    for (const value of ['callback', '//evil.example/cb', '/\\evil.example', '', null]) {
+      expect(() => requireAppUrl('redirectUri', value)).toThrow(
+        expect.objectContaining({ code: 'config_error', message: 'redirectUri must be an absolute URL or a /path' }),
+      )
+    }
+  })
+
+  it('createAuthClient at module scope with no page (a server render) takes paths and touches nothing', () => {
+    expect(typeof location).toBe('undefined')
+    const auth = createAuthClient({ ...base, redirectUri: '/callback', postLogoutRedirectUri: '/' })
+    expect(auth.getState()).toEqual({ status: 'loading' })
+    for (const redirectUri of ['//evil.example/callback', '/\\evil.example/callback', 'callback']) {
+      expect(() => createAuthClient({ ...base, redirectUri })).toThrow(expect.objectContaining({ code: 'config_error' }))
+    }
+  })
+
+  it.each(pages)('a client made before there is a page logs in at %s: the path resolved when the login starts', async (origin) => {
+    const auth = createAuthClient({ ...base, redirectUri: '/callback', metadata })
+    const assign = vi.fn()
+    vi.stubGlobal('location', { href: `${origin}/orders`, origin, assign })
+    await auth.loginWithRedirect()
+    await auth.loginWithRedirect({ redirectUri: '/other-callback?x=1' })
+    const [first, second] = assign.mock.calls.map(([url]) => new URL(String(url)))
+    expect(first.searchParams.get('redirect_uri')).toBe(`${origin}/callback`)
+    expect(second.searchParams.get('redirect_uri')).toBe(`${origin}/other-callback?x=1`)
+    // The callback is matched against the resolved URI: this origin's /callback with this login's state.
+    const state = first.searchParams.get('state')!
+    expect(auth.isRedirectCallback(`${origin}/callback?code=c&state=${state}`)).toBe(true)
+    expect(auth.isRedirectCallback(`https://evil.example/callback?code=c&state=${state}`)).toBe(false)
+    expect(auth.isRedirectCallback(`${origin}/orders?code=c&state=${state}`)).toBe(false)
+    auth.dispose()
+  })
+
+  it.each(pages)('postLogoutRedirectUri and logout({ returnTo }) as paths go back to %s', async (origin) => {
+    const auth = createAuthClient({ ...base, postLogoutRedirectUri: '/', metadata: withEndSession })
+    const assign = vi.fn()
+    vi.stubGlobal('location', { href: `${origin}/orders`, origin, assign })
+    await auth.logout()
+    await auth.logout({ returnTo: '/goodbye?x=1' })
+    const sent = assign.mock.calls.map(([url]) => new URL(String(url)).searchParams.get('post_logout_redirect_uri'))
+    expect(sent).toEqual([`${origin}/`, `${origin}/goodbye?x=1`])
+    auth.dispose()
   })
 })

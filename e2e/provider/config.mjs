@@ -31,6 +31,8 @@ const REDIRECT_URIS = [
   'http://localhost:5174/',
   'http://localhost:5175/',
   'http://localhost:5176/',
+  // The Next.js consumer app (consumers/next), whose redirect URI is given as the path '/callback'.
+  'http://localhost:5177/callback',
   'http://localhost:5173/other-callback.html',
   'http://localhost:5173/popup-callback.html',
   'http://localhost:5173/silent-callback.html',
@@ -46,6 +48,7 @@ const POST_LOGOUT_REDIRECT_URIS = [
   'http://localhost:5174/',
   'http://localhost:5175/',
   'http://localhost:5176/',
+  'http://localhost:5177/',
 ];
 
 /** Both clients are public SPAs; 'pixie-demo' exists so the demo never shares state names with the tests. */

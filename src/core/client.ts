@@ -14,6 +14,7 @@ import { acquireShared, optionsKey, peekShared, releaseShared } from './shared-c
 import { sharedRun } from './shared-run.js'
 import { browserStore, memoryStore, tabStore } from './storage.js'
 import { requestedTarget, tokenFor } from './targets.js'
+import { resolveAppUrl } from './url-policy.js'
 import { createRefreshCoordination, type Lock } from './refresh-coordination.js'
 import type { AuthClient, GetAccessTokenOptions, LoginOptions, LogoutOptions } from './types.js'
 
@@ -35,7 +36,7 @@ type SharedClient = Methods & { close(): void; internals: ClientInternals }
  * const auth = createAuthClient({
  *   issuer: 'https://login.example.com',
  *   clientId: 'my-spa',
- *   redirectUri: `${location.origin}/callback`,
+ *   redirectUri: '/callback', // or an absolute URL
  * })
  * const withRoles = createAuthClient<{ roles?: string[] }>({ issuer, clientId, redirectUri })
  * ```
@@ -103,7 +104,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
   const lockName = `pixie-auth:${config.namespace}`
   /** Every wait for the cross-tab lock is bounded: its holder may be frozen. */
   const lock: Lock = (task, signal) => withRefreshLock(lockName, task, { waitMs: config.lockWaitMs, signal })
-  const isCallback = (url: string) => isCallbackFor(config.redirectUri, config.namespace, url)
+  const isCallback = (url: string) => isCallbackFor(resolveAppUrl(config.redirectUri), config.namespace, url)
   const sync = createSessionSync(config, store, lockName, () => typeof location !== 'undefined' && isCallback(location.href), own.resource)
   const tokens = createRefreshCoordination(config, sync, lock, lockName, own, dpop, metadata)
   const login = createLoginFlow({ config, sync, lock, metadata, transactions, own, resources: resourceList, dpop, par })

@@ -11,7 +11,7 @@ import type { TokenTarget } from './targets.js'
 import type { Lock } from './refresh-coordination.js'
 import { createTransaction, discardTransaction, isOwnState, saveTransaction, takeTransaction } from './transaction.js'
 import type { LoginOptions, RedirectCallbackResult } from './types.js'
-import { requireUrl } from './url-policy.js'
+import { requireAppUrl, resolveAppUrl } from './url-policy.js'
 
 /** What a login needs of the client: its parts, and the protocol plug-ins it was given. */
 export interface LoginParts {
@@ -38,8 +38,10 @@ export function createLoginFlow({ config, sync, lock, metadata: serverMetadata, 
   const owner = { namespace: config.namespace, issuer: config.issuer.href, clientId: config.clientId }
   const send: TokenSender = dpop?.sender() ?? ((request) => request({}))
 
-  async function start({ appState, authorizationParams, redirectUri = config.redirectUri }: LoginOptions, navigate: (url: URL) => void) {
-    requireUrl('redirectUri', redirectUri)
+  async function start({ appState, authorizationParams, redirectUri: given = config.redirectUri }: LoginOptions, navigate: (url: URL) => void) {
+    requireAppUrl('redirectUri', given)
+    // Absolute from here on: the request, the transaction and the callback's check all use it.
+    const redirectUri = resolveAppUrl(given)
     try {
       structuredClone(appState)
     } catch (cause) {

@@ -9,7 +9,7 @@ import type { Lock } from './refresh-coordination.js'
 import type { KeyValueStore } from './storage.js'
 import { newState } from './transaction.js'
 import type { LogoutOptions } from './types.js'
-import { assertNavigationUrl } from './url-policy.js'
+import { assertNavigationUrl, assertReturnUrl, resolveAppUrl } from './url-policy.js'
 
 /**
  * Revokes the refresh token (RFC 7009 §2.1), which ends the whole grant at servers that revoke by
@@ -100,7 +100,7 @@ export async function endSessionEverywhere(
   },
   { returnTo, localOnly = false, logoutHint }: LogoutOptions,
 ): Promise<void> {
-  if (returnTo !== undefined) assertNavigationUrl('returnTo', returnTo, config.allowInsecureRequests)
+  assertReturnUrl('returnTo', returnTo, config.allowInsecureRequests)
   await sync.restore()
   const { ended, stuck } = await lock(sync.deleteEverywhere)
   // A failed discovery leaves the refresh token unrevoked, as a server that refuses does.
@@ -111,7 +111,8 @@ export async function endSessionEverywhere(
     throw new AuthError('storage_error', 'IndexedDB kept the session; a reload may restore it', stuck)
   }
   if (localOnly) return
-  const postLogoutRedirectUri = returnTo ?? config.postLogoutRedirectUri
+  const given = returnTo ?? config.postLogoutRedirectUri
+  const postLogoutRedirectUri = given && resolveAppUrl(given)
   const metadata = await serverMetadata()
   const state = newState(config.namespace)
   const request = { clientId: config.clientId, idTokenHint: ended?.idToken, logoutHint, postLogoutRedirectUri, state }

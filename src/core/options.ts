@@ -4,7 +4,7 @@ import type { DPoPFeature, ParFeature, ResourceFeature, SilentLoginFeature } fro
 import type { KeyValueStore } from './storage.js'
 import { maxRetryWaitMs } from './retry.js'
 import { requestTimeout } from './request-timeout.js'
-import { assertNavigationUrl, isLoopbackHost, requireUrl } from './url-policy.js'
+import { assertReturnUrl, isLoopbackHost, requireAppUrl, requireUrl } from './url-policy.js'
 
 /** What a plug-in's `setup` is given when the client is first used. @internal */
 export interface PluginContext {
@@ -40,7 +40,7 @@ export interface Plugin<Feature> {
  * const options: AuthClientOptions = {
  *   issuer: 'https://login.example.com',
  *   clientId: 'my-spa',
- *   redirectUri: `${location.origin}/callback`,
+ *   redirectUri: '/callback',
  *   refreshLeewaySeconds: 30,
  * }
  * ```
@@ -50,13 +50,19 @@ export interface AuthClientOptions {
   issuer: string
   /** The client identifier registered at the authorization server (a public client). */
   clientId: string
-  /** Where the authorization server sends the browser back; registered exactly at the server. */
+  /**
+   * Where the authorization server sends the browser back; registered exactly at the server. An
+   * absolute URL, or a path on the page's origin (`'/callback'`), resolved against
+   * `location.origin` only when used: a client made where there is no page yet (module scope in
+   * code a framework renders on the server, such as Next.js) can be given one.
+   */
   redirectUri: string
   /** Scopes to request. Default `'openid profile offline_access'`. */
   scope?: string
   /**
-   * Where the server sends the browser after `logout()`; registered at the server. An absolute
-   * `https:` URL (`http:` on loopback hosts, or with `allowInsecureRequests`), else `config_error`.
+   * Where the server sends the browser after `logout()`; registered at the server. A path on the
+   * page's origin (`'/'`, resolved when used, as `redirectUri`), or an absolute `https:` URL
+   * (`http:` on loopback hosts, or with `allowInsecureRequests`), else `config_error`.
    */
   postLogoutRedirectUri?: string
   /** Extra authorization request parameters sent with every login (`prompt`, `audience`, `login_hint`...). */
@@ -159,8 +165,10 @@ export interface AuthClientOptions {
 export interface ResolvedOptions {
   issuer: URL
   clientId: string
+  /** As given: an absolute URL, or a path to resolve with `resolveAppUrl()` when used. */
   redirectUri: string
   scope: string
+  /** As given, like `redirectUri`. */
   postLogoutRedirectUri?: string
   /** The `allowInsecureRequests` option as given: `http:` beyond loopback hosts was asked for. */
   allowInsecureRequests: boolean
@@ -232,11 +240,9 @@ function lockWaitMs(seconds: number | undefined, timeoutMs: number, retries: num
 export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new AuthError('config_error', 'options are required')
   const issuer = requireUrl('issuer', options.issuer)
-  requireUrl('redirectUri', options.redirectUri)
+  requireAppUrl('redirectUri', options.redirectUri)
   const allowInsecureRequests = options.allowInsecureRequests === true
-  if (options.postLogoutRedirectUri !== undefined) {
-    assertNavigationUrl('postLogoutRedirectUri', options.postLogoutRedirectUri, allowInsecureRequests)
-  }
+  assertReturnUrl('postLogoutRedirectUri', options.postLogoutRedirectUri, allowInsecureRequests)
   if (typeof options.clientId !== 'string' || options.clientId === '') {
     throw new AuthError('config_error', 'clientId is required')
   }

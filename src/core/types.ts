@@ -18,7 +18,7 @@ export interface LoginOptions {
   appState?: unknown
   /** Extra authorization request parameters for this login, over the client's `authorizationParams`. */
   authorizationParams?: Record<string, string>
-  /** A redirect URI for this login, instead of the client's `redirectUri`; it must be registered too. */
+  /** A redirect URI for this login, instead of the client's `redirectUri`; it must be registered too. An absolute URL or a path, as the client's. */
   redirectUri?: string
 }
 
@@ -70,8 +70,9 @@ export interface GetAccessTokenOptions {
 export interface LogoutOptions {
   /**
    * Where the server sends the browser afterwards; defaults to the client's `postLogoutRedirectUri`.
-   * An absolute `https:` URL (`http:` on loopback hosts, or with `allowInsecureRequests`); anything
-   * else (`javascript:`, `data:`, relative, `//host`) rejects with `config_error` before anything is done.
+   * A path on the page's origin (`'/bye'`), or an absolute `https:` URL (`http:` on loopback hosts,
+   * or with `allowInsecureRequests`); anything else (`javascript:`, `data:`, `bye.html`, `//host`)
+   * rejects with `config_error` before anything is done.
    */
   returnTo?: string
   /** Clear and revoke locally, but do not navigate to the server's `end_session_endpoint`. */

@@ -11,12 +11,46 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
 }
 
-/** `value` as a URL; `config_error` naming `name` unless it is a string holding an absolute URL. */
-export function requireUrl(name: string, value: unknown): URL {
+/** `value` as a URL; `config_error` naming `name` (and what else it may be, `orElse`) unless it is a string holding an absolute URL. */
+export function requireUrl(name: string, value: unknown, orElse = ''): URL {
   if (typeof value !== 'string' || !URL.canParse(value)) {
-    throw new AuthError('config_error', `${name} must be an absolute URL`)
+    throw new AuthError('config_error', `${name} must be an absolute URL${orElse}`)
   }
   return new URL(value)
+}
+
+/**
+ * Whether `value` is a path on the page's own origin (`/callback`): one `/`, not followed by another
+ * or by `\`, which the URL parser reads as one, even with tabs or newlines between (it drops those):
+ * `//host`, `/\host` and `/\t/host` name another host. Such a path is resolved against the page only
+ * when used ({@link resolveAppUrl}), so a client made where there is no page (a server render) can
+ * be given one.
+ *
+ * @see https://url.spec.whatwg.org/#concept-basic-url-parser
+ */
+export function isAppPath(value: unknown): value is string {
+  return typeof value === 'string' && /^\/(?![\t\n\r]*[/\\])/.test(value)
+}
+
+/** Throws `config_error` naming `name` unless `value` is an absolute URL or a path (see {@link isAppPath}). */
+export function requireAppUrl(name: string, value: unknown): void {
+  if (!isAppPath(value)) requireUrl(name, value, " or a /path")
+}
+
+/**
+ * `value` as an absolute URL: a path (see {@link isAppPath}) resolved against the page's origin
+ * now, when the URL is used (an authorization request, a callback, a logout), anything else as it is.
+ */
+export function resolveAppUrl(value: string): string {
+  return isAppPath(value) ? new URL(value, location.origin).href : value
+}
+
+/**
+ * Throws as {@link assertNavigationUrl} unless `value` is absent or a path on the page's origin (see
+ * {@link isAppPath}): where the app has the browser sent back to after a logout.
+ */
+export function assertReturnUrl(name: string, value: unknown, allowInsecure: boolean): void {
+  if (value !== undefined && !isAppPath(value)) assertNavigationUrl(name, value, allowInsecure)
 }
 
 /**

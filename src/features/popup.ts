@@ -2,6 +2,7 @@ import { AuthError, toAuthError } from '../core/errors.js'
 import { internalsOf } from '../core/internals.js'
 import type { LoginSteps } from '../core/plugins.js'
 import type { AuthClient, LoginOptions, RedirectCallbackResult } from '../core/types.js'
+import { resolveAppUrl } from '../core/url-policy.js'
 import { messageUrl } from './popup-callback.js'
 import { assertSameOriginRedirect, assertTimeoutSeconds, loginElsewhere, type ResponseWatch } from './response-channel.js'
 
@@ -117,7 +118,7 @@ export async function loginWithPopup(
 ): Promise<RedirectCallbackResult> {
   try {
     const internals = internalsOf(client)
-    const redirectUri = options.redirectUri ?? internals.config.redirectUri
+    const redirectUri = resolveAppUrl(options.redirectUri ?? internals.config.redirectUri)
     return await loginInPopup(internals.loginSteps(options), { redirectUri, timeoutSeconds })
   } catch (cause) {
     throw toAuthError(cause)

@@ -1,7 +1,7 @@
 import { AuthError, toAuthError } from '../core/errors.js'
 import type { Plugin, PluginContext } from '../core/options.js'
 import type { LoginSteps, SilentLoginFeature } from '../core/plugins.js'
-import { requireUrl } from '../core/url-policy.js'
+import { requireAppUrl, resolveAppUrl } from '../core/url-policy.js'
 import { assertSameOriginRedirect, assertTimeoutSeconds, loginElsewhere, type ResponseWatch } from './response-channel.js'
 
 /**
@@ -93,7 +93,8 @@ async function loginInFrame<R>(
  */
 export interface SilentLoginOptions {
   /**
-   * Where silent logins come back to, on the app's origin; registered at the server. Default the
+   * Where silent logins come back to, on the app's origin (an absolute URL or a path, like the
+   * client's `redirectUri`); registered at the server. Default the
    * client's `redirectUri`, but it must be a page that does not complete logins itself: a blank
    * page, or the page that calls `handlePopupCallback()`.
    */
@@ -123,7 +124,7 @@ export interface SilentLoginPlugin extends Plugin<SilentLoginFeature> {
  * hidden iframe (OIDC Core §3.1.2.1), then rejects with `login_required` if that fails. That works
  * only where the browser sends the server's session cookie to a frame inside the app: when the
  * server is on the app's site (`login.example.com` for `app.example.com`), or third-party cookies
- * are allowed. Throws `config_error` at once for a `redirectUri` that is not an absolute URL, or a
+ * are allowed. Throws `config_error` at once for a `redirectUri` that is neither an absolute URL nor a path, or a
  * `timeoutSeconds` that is not a positive number a timer can keep (at most about 24.8 days).
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
@@ -134,22 +135,24 @@ export interface SilentLoginPlugin extends Plugin<SilentLoginFeature> {
  * ```
  */
 export function silentLogin({ redirectUri, timeoutSeconds = 10 }: SilentLoginOptions = {}): SilentLoginPlugin {
-  if (redirectUri !== undefined) requireUrl('silentLogin redirectUri', redirectUri)
+  if (redirectUri !== undefined) requireAppUrl('silentLogin redirectUri', redirectUri)
   assertTimeoutSeconds('silentLogin timeoutSeconds', timeoutSeconds)
   return Object.freeze({ option: 'silentLogin', setup: silentLoginSetup, redirectUri, timeoutSeconds })
 }
 
 function silentLoginSetup(this: SilentLoginPlugin, { config }: PluginContext): SilentLoginFeature {
-  const redirectUri = this.redirectUri ?? config.redirectUri
-  const { timeoutSeconds } = this
+  const { redirectUri: given = config.redirectUri, timeoutSeconds } = this
   let pending: Promise<unknown> | undefined
   return {
     // One silent login at a time: every call that found no session waits for the same one.
-    login: (steps) =>
-      (pending ??= loginInFrame(steps({ redirectUri, authorizationParams: { prompt: 'none' } }), { redirectUri, timeoutSeconds }).finally(
+    login(steps) {
+      // Resolved now that there is a page: the client may have been made where there was none.
+      const redirectUri = resolveAppUrl(given)
+      return (pending ??= loginInFrame(steps({ redirectUri, authorizationParams: { prompt: 'none' } }), { redirectUri, timeoutSeconds }).finally(
         () => {
           pending = undefined
         },
-      )),
+      ))
+    },
   }
 }

@@ -1,0 +1,10 @@
+import { Status } from '../status'
+
+export default function Home() {
+  return (
+    <main>
+      <h1>Home</h1>
+      <Status api />
+    </main>
+  )
+}
