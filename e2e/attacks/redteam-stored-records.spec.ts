@@ -21,10 +21,13 @@ import {
   waitForHarness,
 } from '../helpers'
 
-/** The attacker's one run: `edit` gets the stored session record and returns what to store instead. */
-async function rewriteRecord(page: Page, edit: string) {
+/**
+ * The attacker's one run, in the page: writes under the first key starting with `prefix` (or under
+ * `prefix` itself when none does) what `edit` (a function body of `record`) returns.
+ */
+async function writeIdb(page: Page, prefix: string, edit: string) {
   await page.evaluate(
-    (source) =>
+    ({ prefix, edit }) =>
       new Promise<void>((resolve, reject) => {
         const open = indexedDB.open('pixie-auth')
         open.onerror = () => reject(open.error)
@@ -34,36 +37,23 @@ async function rewriteRecord(page: Page, edit: string) {
           const store = tx.objectStore('kv')
           const keys = store.getAllKeys()
           keys.onsuccess = () => {
-            const key = (keys.result as string[]).find((name) => name.startsWith('session:'))!
+            const key = (keys.result as string[]).find((name) => name.startsWith(prefix)) ?? prefix
             const read = store.get(key)
-            read.onsuccess = () => store.put(new Function('record', source)(read.result), key)
+            read.onsuccess = () => store.put(new Function('record', edit)(read.result), key)
           }
           tx.oncomplete = () => (db.close(), resolve())
           tx.onerror = () => reject(tx.error)
         }
       }),
-    edit,
+    { prefix, edit },
   )
 }
 
-/** Puts `value` under `key` in the SDK's database, as the attacker's script does. */
-async function plant(page: Page, key: string, value: unknown) {
-  await page.evaluate(
-    ({ key, value }) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('pixie-auth')
-        open.onerror = () => reject(open.error)
-        open.onsuccess = () => {
-          const db = open.result
-          const tx = db.transaction('kv', 'readwrite')
-          tx.objectStore('kv').put(value, key)
-          tx.oncomplete = () => (db.close(), resolve())
-          tx.onerror = () => reject(tx.error)
-        }
-      }),
-    { key, value },
-  )
-}
+/** Rewrites the stored session record: `edit` gets it as `record` and returns what to store instead. */
+const rewriteRecord = (page: Page, edit: string) => writeIdb(page, 'session:', edit)
+
+/** Puts `value` under `key` in the SDK's database. */
+const plant = (page: Page, key: string, value: unknown) => writeIdb(page, key, `return ${JSON.stringify(value)}`)
 
 async function reload(page: Page) {
   await page.reload()
