@@ -104,7 +104,7 @@ export async function endSessionEverywhere(
   await sync.restore()
   const { ended, stuck } = await lock(sync.deleteEverywhere)
   // A failed discovery leaves the refresh token unrevoked, as a server that refuses does.
-  if (ended) await serverMetadata().then((metadata) => revokeRefreshToken(config, metadata, ended), () => {})
+  if (ended.length) await serverMetadata().then((metadata) => Promise.all(ended.map((each) => revokeRefreshToken(config, metadata, each))), () => {})
   // The tokens bound to the old key are gone; the next login gets a key of its own.
   await dpop?.discard()
   if (stuck) {
@@ -115,7 +115,7 @@ export async function endSessionEverywhere(
   const postLogoutRedirectUri = given && resolveAppUrl(given)
   const metadata = await serverMetadata()
   const state = newState(config.namespace)
-  const request = { clientId: config.clientId, idTokenHint: ended?.idToken, logoutHint, postLogoutRedirectUri, state }
+  const request = { clientId: config.clientId, idTokenHint: ended[0]?.idToken, logoutHint, postLogoutRedirectUri, state }
   const target = endSessionUrl(metadata, request, config.allowInsecureRequests)
   if (target && postLogoutRedirectUri) {
     // Only to clean the address bar on the way back: the logout is done, and must not fail for it.

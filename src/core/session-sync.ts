@@ -2,6 +2,7 @@ import { createStateStore } from './auth-state.js'
 import { AuthError, toAuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import { watchPageLifecycle } from './page-lifecycle.js'
+import { maxClockSkewSeconds } from './server-clock.js'
 import { isUsable, isVersion, nextSessionRecord, readSession, sessionKey, writeSession, type Session, type SessionRecord } from './session.js'
 import type { BrowserStore, KeyValueStore } from './storage.js'
 import { openTabChannel, type TabChannel, type TabMessage } from './tab-sync.js'
@@ -71,11 +72,14 @@ export function createSessionSync(
    * (maybe an old build, open across a deploy). With DPoP, a Bearer session is none, so no Bearer
    * token is handed out, nor refreshed with a proof the server may ignore (RFC 9449 §5). An own
    * access token asked for another resource than this client's first is expired, so it is refreshed
-   * for that one before use, never sent to its origin (RFC 8707 §2, RFC 9700 §4.10).
+   * for that one before use, never sent to its origin (RFC 8707 §2, RFC 9700 §4.10). So is one
+   * whose times no login wrote (received more than a day ahead of the clock, expiring never): a
+   * script may have planted it, and the refresh replaces it.
    */
   const ownSession = (candidate: Session | undefined) => {
     if (!candidate || (config.dpop && candidate.tokenType !== 'dpop')) return undefined
-    return candidate.resource === ownResource ? candidate : { ...candidate, expiresAt: candidate.receivedAt }
+    const plausible = candidate.receivedAt <= Date.now() + maxClockSkewSeconds * 1000 && Number.isFinite(candidate.expiresAt ?? 0)
+    return candidate.resource === ownResource && plausible ? candidate : { ...candidate, receivedAt: 0, expiresAt: 0 }
   }
 
   /** The stored record, without a session this client must not use (see {@link ownSession}). */
@@ -196,7 +200,8 @@ export function createSessionSync(
 
     /**
      * Under the lock: deletes the session from memory and IndexedDB both (or a reload would sign the
-     * user in again). Resolves with the session that ended and, when IndexedDB refused, the failure.
+     * user in again). Resolves with the sessions that ended, the stored one first, and this tab's
+     * when it differs (a script may have stored a decoy under it), and, when IndexedDB refused, the failure.
      */
     async deleteEverywhere() {
       hint('0') // before the deletion, as in endSession
@@ -206,10 +211,10 @@ export function createSessionSync(
         () => undefined,
         (cause: unknown) => ({ cause }),
       )
-      const ended = stored ?? session
+      const ended = stored?.refreshToken === session?.refreshToken ? [stored ?? session] : [stored, session]
       adoptRecord({ version: record.version })
       post({ version: record.version })
-      return { ended, stuck }
+      return { ended: ended.filter((each): each is Session => each !== undefined), stuck }
     },
 
     /** Calls `listener` with each session another tab shares that this tab takes as the newest. */

@@ -171,9 +171,14 @@ export const isVersion = (value: unknown, now = Date.now()): value is number =>
  */
 const isSession = (value: unknown): value is Session => {
   const session = value as Session | undefined
+  const optional = (field: unknown, type: string) => field === undefined || typeof field === type
   return (
     typeof session?.accessToken === 'string' &&
     typeof session.tokenType === 'string' &&
+    optional(session.refreshToken, 'string') &&
+    optional(session.idToken, 'string') &&
+    optional(session.expiresAt, 'number') &&
+    optional(session.user, 'object') &&
     Number.isFinite(session.receivedAt) &&
     (session.clockSkew === undefined || Math.abs(session.clockSkew) <= maxClockSkewSeconds)
   )
