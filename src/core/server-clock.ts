@@ -52,7 +52,7 @@ export async function measureClockSkew(response: Response, trustIssuedAt: boolea
   const iat = issuedAt((body as { id_token?: unknown } | undefined)?.id_token)
   if (iat === undefined) return undefined
   const skew = inBounds(iat - Math.round(now / 1000))
-  if (skew === undefined) throw new AuthError('invalid_response', "The ID token's iat is more than a day from this browser's clock")
+  if (skew === undefined) throw new AuthError('invalid_response', 'ID token iat over a day off')
   return skew
 }
 

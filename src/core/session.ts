@@ -197,10 +197,11 @@ export async function readSession(store: Pick<KeyValueStore, 'get'>, namespace: 
   const stored = await store.get<SessionRecord>(sessionKey(namespace))
   // Version 0.1.0 stored the bare session.
   if (isSession(stored)) return { version: 0, session: stored }
+  // `ended` only says which error other tabs show, so it is taken as it is.
   return {
     version: isVersion(stored?.version) ? stored.version : 0,
-    ...(isSession(stored?.session) && { session: stored.session }),
-    ...(stored?.ended && { ended: 'invalid_grant' }),
+    session: isSession(stored?.session) ? stored.session : undefined,
+    ended: stored?.ended,
   }
 }
 
