@@ -150,13 +150,15 @@ function redactedWith(error: AuthError, hide: Hide): AuthError {
 }
 
 /**
- * The ways a server or proxy may quote `secret` back: as sent, percent-encoded (either case of hex),
- * form-encoded (`+` for a space, as the request body carried it) and JSON-escaped.
+ * The ways a server or proxy may quote `secret` back: as sent, percent-encoded, form-encoded (`+`
+ * for a space, as the request body carried it) and JSON-escaped.
  */
-function encodings(secret: string): string[] {
-  const encoded = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]
-  return [...encoded, ...encoded.map((text) => text.replace(/%[\dA-F]{2}/g, (escape) => escape.toLowerCase()))]
-}
+const encodings = (secret: string) => [
+  secret,
+  encodeURIComponent(secret),
+  new URLSearchParams({ s: secret }).toString().slice(2),
+  JSON.stringify(secret).slice(1, -1),
+]
 
 /**
  * `error` with each of `secrets` (the code, verifier or token a request sent) replaced by
