@@ -1,5 +1,6 @@
 // `npm run check:pack`: what `npm publish` would ship is dist/**, the TypeScript sources src/**
-// (which the declaration maps point to), package.json, README.md, LICENSE and the local provider
+// (which the declaration maps point to), package.json, README.md, LICENSE, the Markdown the README
+// links (docs/*.md, SECURITY.md, CHANGELOG.md) and the local provider
 // (`npx pixie-auth-provider`: its command and the mock's modules, Node built-ins only), and nothing
 // else (no tests, bench pages or stray files). Also: no script that runs when the package is
 // installed; every declaration map points at files in the package; the React binding starts with
@@ -15,6 +16,10 @@ const ALLOWED = [
   /^README\.md$/,
   /^LICENSE$/,
   /^bin\/pixie-auth-provider\.mjs$/,
+  // The README's links: docs/, the threat model and the changelog, readable from node_modules.
+  /^docs\/[\w-]+\.md$/,
+  /^SECURITY\.md$/,
+  /^CHANGELOG\.md$/,
   /^e2e\/provider\/[a-z-]+\.mjs$/,
 ]
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'bin/pixie-auth-provider.mjs', 'e2e/provider/mock-provider.mjs']
