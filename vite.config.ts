@@ -1,7 +1,7 @@
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 
 /** The optional features: each an entry of its own (`pixie-auth/dpop`...), so an app bundles only those it imports. */
-const features = ['dpop', 'par', 'resource', 'silent-login', 'popup', 'fetch', 'userinfo']
+const features = ['dpop', 'par', 'resource', 'silent-login', 'popup', 'fetch', 'userinfo', 'isolation']
 
 /**
  * The entries that hold React components and hooks: React Server Components (Next.js App Router)
@@ -11,8 +11,26 @@ const features = ['dpop', 'par', 'resource', 'silent-login', 'popup', 'fetch', '
  */
 const clientEntries = ['bindings/react/index.js']
 
+/**
+ * The worker's URL, `new URL('./isolation-worker.js', import.meta.url)`, must reach dist/ as it is
+ * written: it is the app's bundler (Vite, webpack, Next.js) that emits the worker, next to the
+ * module that names it. Vite's own worker plug-in would bundle it here, so it is hidden from Vite
+ * while this library builds, and put back in the output. The worker file itself is built by
+ * scripts/build-worker.mjs.
+ */
+const workerUrl = "new URL('./isolation-worker.js', import.meta.url)"
+// As long as the URL, so that the source maps' columns hold.
+const workerUrlMarker = 'new URL(__PIXIE_AUTH_ISOLATION_WORKER___________)'
+const keepWorkerUrl: Plugin = {
+  name: 'pixie-auth:keep-worker-url',
+  enforce: 'pre',
+  transform: (code) => (code.includes(workerUrl) ? { code: code.replaceAll(workerUrl, workerUrlMarker), map: null } : undefined),
+  renderChunk: (code) => (code.includes(workerUrlMarker) ? { code: code.replaceAll(workerUrlMarker, workerUrl), map: null } : undefined),
+}
+
 // Library build: one ES module per entry in dist/, dependencies left to the app's bundler.
 export default defineConfig({
+  plugins: [keepWorkerUrl],
   build: {
     target: 'es2022',
     outDir: 'dist',

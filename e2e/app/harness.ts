@@ -5,6 +5,7 @@ import './without-web-locks'
 import { AuthError, createAuthClient } from 'pixie-auth'
 import * as dpopEntry from 'pixie-auth/dpop'
 import * as fetchEntry from 'pixie-auth/fetch'
+import * as isolationEntry from 'pixie-auth/isolation'
 import * as parEntry from 'pixie-auth/par'
 import * as popupEntry from 'pixie-auth/popup'
 import * as resourceEntry from 'pixie-auth/resource'
@@ -59,16 +60,21 @@ function serializeError(e: unknown): SerializedError {
  * (the client rejects those).
  */
 function clientOptions(json: AuthClientConfig): AuthClientOptions {
-  const { dpop, par, resource, silentLogin, silentRedirectUri, silentLoginTimeoutSeconds, allowedOrigins: _, ...plain } = json
+  const { dpop, par, resource, silentLogin, silentRedirectUri, silentLoginTimeoutSeconds, allowedOrigins, isolation, ...plain } = json
   const options: AuthClientOptions = plain
   if (dpop) options.dpop = dpopEntry.dpop()
   if (par) options.par = parEntry.par()
   if (resource !== undefined) options.resource = resourceEntry.resourceIndicators(...[resource].flat())
+  // With isolation, the origins the worker may send the token to are the plug-in's.
+  if (isolation) options.isolation = isolationEntry.tokenIsolation({ ...(isolation === true ? {} : isolation), allowedOrigins })
   if (silentLogin === 'iframe') {
     options.silentLogin = silentLoginEntry.silentLogin({ redirectUri: silentRedirectUri, timeoutSeconds: silentLoginTimeoutSeconds })
   }
   return options
 }
+
+const isProxied = ({ isolation, dpop }: AuthClientConfig) =>
+  isolation !== undefined && isolation !== false && (dpop === true || (isolation !== true && isolation.accessTokenInWorker === true))
 
 const json = {
   ...DEFAULT_CONFIG,
@@ -114,6 +120,7 @@ const sdk: PixieSdk = {
   ...popupEntry,
   ...fetchEntry,
   ...userinfoEntry,
+  ...isolationEntry,
 }
 
 window.pixie = {
@@ -121,7 +128,8 @@ window.pixie = {
   createAuthClient,
   AuthError,
   config,
-  fetch: fetchEntry.createFetch(auth, { allowedOrigins: json.allowedOrigins }),
+  // Through the worker (which has the origins) with isolation's accessTokenInWorker or DPoP.
+  fetch: fetchEntry.createFetch(auth, isProxied(json) ? {} : { allowedOrigins: json.allowedOrigins }),
   loginWithPopup: (options) => popupEntry.loginWithPopup(auth, options),
   fetchUser: () => userinfoEntry.fetchUser(auth),
   sdk,

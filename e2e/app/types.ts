@@ -2,6 +2,7 @@
 import type { AuthError, createAuthClient, RedirectCallbackResult, User } from 'pixie-auth'
 import type * as dpopEntry from 'pixie-auth/dpop'
 import type * as fetchEntry from 'pixie-auth/fetch'
+import type * as isolationEntry from 'pixie-auth/isolation'
 import type * as parEntry from 'pixie-auth/par'
 import type * as popupEntry from 'pixie-auth/popup'
 import type * as resourceEntry from 'pixie-auth/resource'
@@ -17,7 +18,7 @@ export type AuthClientOptions = Parameters<typeof createAuthClient>[0]
  * and a JSON flag for each plug-in and for `createFetch()`, which the harness turns into the real
  * thing (see `clientOptions` in harness.ts).
  */
-export type AuthClientConfig = Omit<AuthClientOptions, 'dpop' | 'par' | 'resource' | 'silentLogin' | 'fetch'> & {
+export type AuthClientConfig = Omit<AuthClientOptions, 'dpop' | 'par' | 'resource' | 'silentLogin' | 'fetch' | 'isolation'> & {
   /** `dpop: dpop()` */
   dpop?: boolean
   /** `par: par()` */
@@ -28,8 +29,10 @@ export type AuthClientConfig = Omit<AuthClientOptions, 'dpop' | 'par' | 'resourc
   silentLogin?: 'iframe'
   silentRedirectUri?: string
   silentLoginTimeoutSeconds?: number
-  /** `createFetch(auth, { allowedOrigins })`, the harness's `pixie.fetch` */
+  /** `createFetch(auth, { allowedOrigins })`, the harness's `pixie.fetch`; with isolation, `tokenIsolation({ allowedOrigins })` */
   allowedOrigins?: string[]
+  /** `isolation: tokenIsolation(options)` (`true`: no options) */
+  isolation?: boolean | Omit<isolationEntry.IsolationOptions, 'allowedOrigins'>
 }
 
 /** An error as it crosses the page.evaluate boundary (class identity is lost there). */
@@ -53,6 +56,7 @@ export type TryResult<T> = { ok: true; value: T } | { ok: false; error: Serializ
 export type PixieSdk = { createAuthClient: typeof createAuthClient; AuthError: typeof AuthError } & typeof dpopEntry &
   typeof parEntry &
   typeof resourceEntry &
+  typeof isolationEntry &
   typeof silentLoginEntry &
   typeof popupEntry &
   typeof fetchEntry &

@@ -10,7 +10,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 // src/ and dist/.
 const sdkEntry = fileURLToPath(new URL(process.env.PIXIE_E2E_SDK_ENTRY ?? 'src/index.ts', new URL('../../', import.meta.url)))
 const { dir: sdkDir, ext: sdkExt } = path.parse(sdkEntry)
-const FEATURES = ['dpop', 'par', 'resource', 'silent-login', 'popup', 'fetch', 'userinfo']
+const FEATURES = ['dpop', 'par', 'resource', 'silent-login', 'popup', 'fetch', 'userinfo', 'isolation']
 
 // Test harness app for the Playwright e2e tests: serves e2e/app/ on http://localhost:5173
 // and resolves `pixie-auth` and its feature entries to the SDK's TypeScript sources (no build needed).

@@ -1,8 +1,8 @@
 import type { AuthState } from './auth-state.js'
 import { isCallbackFor } from './callback.js'
 import { metadataSource } from './discovery.js'
-import { AuthError, toAuthError } from './errors.js'
-import { registerInternals, type ClientInternals } from './internals.js'
+import { AuthError, guarded, toAuthError } from './errors.js'
+import { registerInternals, type ClientInternals, type SharedClient } from './internals.js'
 import { createLoginFlow } from './login-flow.js'
 import { endSessionEverywhere } from './logout.js'
 import { completeLogoutReturn } from './logout-return.js'
@@ -12,15 +12,13 @@ import { isFresh } from './session.js'
 import { createSessionSync } from './session-sync.js'
 import { acquireShared, optionsKey, peekShared, releaseShared } from './shared-clients.js'
 import { sharedRun } from './shared-run.js'
-import { browserStore, memoryStore, tabStore } from './storage.js'
+import { browserStore, memoryStore, tabStore, type BrowserStore } from './storage.js'
 import { requestedTarget, tokenFor } from './targets.js'
 import { resolveAppUrl } from './url-policy.js'
 import { createRefreshCoordination, type Lock } from './refresh-coordination.js'
 import type { AuthClient, GetAccessTokenOptions, LoginOptions, LogoutOptions } from './types.js'
 
-/** What clients made with equal options share; each `createAuthClient()` returns a handle to it. */
 type Methods = Omit<AuthClient, 'dispose'>
-type SharedClient = Methods & { close(): void; internals: ClientInternals }
 
 /**
  * Creates a client. Creating it touches no browser API (safe during server-side rendering); the
@@ -76,23 +74,16 @@ export function createAuthClient<Claims extends object = {}>(options: AuthClient
 
 const notLoaded: AuthState = { status: 'loading' }
 
-/** Every public async method rejects with an AuthError and nothing else. */
-const guarded =
-  <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
-  async (...args: A): Promise<R> => {
-    try {
-      return await method(...args)
-    } catch (cause) {
-      throw toAuthError(cause)
-    }
-  }
-
-function createSharedClient(config: ResolvedOptions): SharedClient {
-  // Without IndexedDB, the session lives in memory; a login transaction must outlive the redirect,
-  // so it goes to this tab's sessionStorage instead.
-  const store = browserStore(memoryStore)
-  const transactions = browserStore(tabStore)
+/**
+ * The client behind the handles. `store` holds the session: IndexedDB, or memory where it is
+ * unavailable; token isolation's worker gives memory alone for Bearer sessions. @internal
+ */
+export function createSharedClient(config: ResolvedOptions, store: BrowserStore = browserStore(memoryStore)): SharedClient {
   const context = { config, store }
+  // Token isolation: the session is the worker's, and this page only talks to it.
+  if (config.isolation) return config.isolation.setup(context)
+  // A login transaction must outlive the redirect: without IndexedDB, in this tab's sessionStorage.
+  const transactions = browserStore(tabStore)
   const dpop = config.dpop?.setup(context)
   const par = config.par?.setup(context)
   const resources = config.resource?.setup(context)
@@ -154,6 +145,7 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
       await sync.restore()
       return sync.current()
     },
+    endSession: (options) => endSessionEverywhere({ config, sync, lock, metadata, dpop, transactions }, options),
     updateSession: (change) =>
       lock(async () => {
         const { session: stored } = await sync.readNewest()
@@ -170,7 +162,10 @@ function createSharedClient(config: ResolvedOptions): SharedClient {
     getAccessToken: internals.getAccessToken,
     getUser: guarded(async () => (await internals.session())?.user),
     isAuthenticated: guarded(async () => (await internals.session()) !== undefined),
-    logout: guarded((options: LogoutOptions = {}) => endSessionEverywhere({ config, sync, lock, metadata, dpop, transactions }, options)),
+    logout: guarded(async (options: LogoutOptions = {}) => {
+      const destination = await internals.endSession(options)
+      if (destination) location.assign(destination)
+    }),
     subscribe(listener) {
       // Listening first: restoring may answer at once, from the hint.
       const unsubscribe = sync.state.subscribe(listener)

@@ -261,3 +261,14 @@ export function toAuthError(cause: unknown): AuthError {
   const message = cause instanceof Error ? messageOf(cause) : 'The operation failed'
   return new AuthError('invalid_response', message, { cause, status })
 }
+
+/** `method`, rejecting with an {@link AuthError} and nothing else: every public async method is one. */
+export const guarded =
+  <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    try {
+      return await method(...args)
+    } catch (cause) {
+      throw toAuthError(cause)
+    }
+  }

@@ -5,7 +5,8 @@ import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature, LoginStepOptions, LoginSteps, ResourceFeature } from './plugins.js'
 import type { Session } from './session.js'
-import type { AuthClient, RedirectCallbackResult } from './types.js'
+import type { AuthClient, LogoutOptions, RedirectCallbackResult } from './types.js'
+import type { User } from './session.js'
 
 /** What the action features (popup, fetch, UserInfo) reach through a client. @internal */
 export interface ClientInternals {
@@ -24,11 +25,22 @@ export interface ClientInternals {
    * request is under way must not be put back in use by it (see `dispose()`).
    */
   getAccessToken: AuthClient['getAccessToken']
+  /** Ends the session as `logout()` does, and gives where to navigate instead of going there. */
+  endSession(options: LogoutOptions): Promise<string | undefined>
   /** The session, once the stored one has been read. */
   session(): Promise<Session | undefined>
   /** Under the lock: replaces the stored session with `change(stored)` unless that is `undefined`; tells every tab. */
   updateSession(change: (stored: Session) => Session | undefined): Promise<void>
+  /** With token isolation's proxy: `createFetch()`'s requests, sent by the worker, which holds the token. */
+  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+  /** With token isolation: `fetchUser()`, run by the worker. */
+  userInfo?: () => Promise<User | undefined>
+  /** With token isolation: how long the session lasts (see `sessionScope()` in `pixie-auth/isolation`). */
+  sessionScope?: () => Promise<'browser' | 'open-tabs' | 'this-tab'>
 }
+
+/** What clients made with equal options share; each `createAuthClient()` returns a handle to it. @internal */
+export type SharedClient = Omit<AuthClient, 'dispose'> & { close(): void; internals: ClientInternals }
 
 const registry = new WeakMap<object, () => ClientInternals>()
 

@@ -77,8 +77,8 @@ export function endSessionUrl(
 
 /**
  * Ends the session everywhere: deletes it under the lock (every tab is told), revokes the refresh
- * token, forgets the DPoP key, then navigates to the server's end-session endpoint (or `returnTo`)
- * unless `localOnly`. The `state` sent there is kept in `transactions` for the way back (see
+ * token, forgets the DPoP key, then gives the server's end-session endpoint (or `returnTo`) to
+ * navigate to, unless `localOnly`. The `state` sent there is kept in `transactions` for the way back (see
  * `completeLogoutReturn()`). Checked before anything is cleared: a call that cannot complete
  * changes nothing.
  */
@@ -99,7 +99,7 @@ export async function endSessionEverywhere(
     transactions: KeyValueStore
   },
   { returnTo, localOnly = false, logoutHint }: LogoutOptions,
-): Promise<void> {
+): Promise<string | undefined> {
   assertReturnUrl('returnTo', returnTo, config.allowInsecureRequests)
   await sync.restore()
   const { ended, stuck } = await lock(sync.deleteEverywhere)
@@ -121,6 +121,5 @@ export async function endSessionEverywhere(
     // Only to clean the address bar on the way back: the logout is done, and must not fail for it.
     await saveLogoutState(transactions, config.namespace, { state, returnTo: postLogoutRedirectUri }).catch(() => {})
   }
-  const destination = target ?? postLogoutRedirectUri
-  if (destination) location.assign(destination)
+  return target?.href ?? postLogoutRedirectUri
 }

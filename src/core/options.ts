@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
+import type { SharedClient } from './internals.js'
 import type { DPoPFeature, ParFeature, ResourceFeature, SilentLoginFeature } from './plugins.js'
 import type { KeyValueStore } from './storage.js'
 import { maxRetryWaitMs } from './retry.js'
@@ -27,7 +28,7 @@ export interface PluginContext {
  */
 export interface Plugin<Feature> {
   /** The option of `createAuthClient()` it is for. @internal */
-  readonly option: 'dpop' | 'par' | 'resource' | 'silentLogin'
+  readonly option: 'dpop' | 'par' | 'resource' | 'silentLogin' | 'isolation'
   /** @internal */
   setup(context: PluginContext): Feature
 }
@@ -159,6 +160,19 @@ export interface AuthClientOptions {
    * ```
    */
   silentLogin?: Plugin<SilentLoginFeature>
+  /**
+   * Token isolation: `tokenIsolation()` from `pixie-auth/isolation`. The code exchange and every
+   * refresh happen in a worker that pixie-auth ships; the page's scripts never hold the refresh
+   * token. Not with the `fetch` option (a function cannot be sent to the worker).
+   *
+   * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps
+   * @example
+   * ```ts
+   * import { tokenIsolation } from 'pixie-auth/isolation'
+   * createAuthClient({ issuer, clientId, redirectUri, isolation: tokenIsolation() })
+   * ```
+   */
+  isolation?: Plugin<SharedClient>
 }
 
 /** The options after defaults and validation: what the rest of the SDK reads. */
@@ -189,6 +203,7 @@ export interface ResolvedOptions {
   par?: Plugin<ParFeature>
   resource?: Plugin<ResourceFeature>
   silentLogin?: Plugin<SilentLoginFeature>
+  isolation?: Plugin<SharedClient>
 }
 
 /** The plug-in options, and what makes each. */
@@ -197,6 +212,7 @@ const pluginMakers = [
   ['par', "par() from 'pixie-auth/par'"],
   ['resource', "resourceIndicators() from 'pixie-auth/resource'"],
   ['silentLogin', "silentLogin() from 'pixie-auth/silent-login'"],
+  ['isolation', "tokenIsolation() from 'pixie-auth/isolation'"],
 ] as const
 
 /** Options of 0.1 that moved into a feature: a JavaScript app that still passes one is told where. */
@@ -258,6 +274,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
       throw new AuthError('config_error', `${name} takes ${maker}`)
     }
   }
+  if (options.isolation && options.fetch) throw new AuthError('config_error', 'fetch cannot go to the isolation worker')
   for (const [name, replacement] of movedOptions) {
     if (name in options) throw new AuthError('config_error', `${name} moved to ${replacement}`)
   }
@@ -289,5 +306,6 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     par: options.par,
     resource: options.resource,
     silentLogin: options.silentLogin,
+    isolation: options.isolation,
   }
 }

@@ -1,4 +1,4 @@
-import { toAuthError } from '../core/errors.js'
+import { AuthError, toAuthError } from '../core/errors.js'
 import { internalsOf } from '../core/internals.js'
 import type { AuthClient } from '../core/types.js'
 import { authorizedFetch } from './authorized-fetch.js'
@@ -67,6 +67,11 @@ export function createFetch(client: AuthClient, { allowedOrigins }: FetchOptions
   return async (input, init) => {
     try {
       const internals = internalsOf(client)
+      // Token isolation's proxy: the worker holds the token, and checks the origins it was given.
+      if (internals.fetch) {
+        if (allowed.length) throw new AuthError('config_error', 'With token isolation, allowedOrigins go to tokenIsolation()')
+        return await internals.fetch(input, init)
+      }
       // Checked before any token is read: a request to an origin not allowed sends nothing at all.
       const appOrigin = typeof location === 'undefined' ? undefined : location.origin
       const { input: absolute, url } = absoluteInput(input, appOrigin)

@@ -68,6 +68,7 @@ export async function fetchUserInfo(
 export async function fetchUser<Claims extends object = {}>(client: AuthClient<Claims>): Promise<User<Claims> | undefined> {
   try {
     const internals = internalsOf(client)
+    if (internals.userInfo) return (await internals.userInfo()) as User<Claims> | undefined
     const session = await internals.session()
     if (!session) return undefined
     if (!session.user) throw new AuthError('config_error', 'UserInfo needs an OpenID Connect login: add openid to scope')

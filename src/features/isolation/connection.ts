@@ -1,0 +1,117 @@
+// A page's connection to the isolation worker: the request table with its deadlines, the port's
+// lock (the worker serves a port only while the page that took it lives), and noticing that the
+// worker died.
+import { AuthError } from '../../core/errors.js'
+import { fromWireError, protocolVersion, type Operation, type Reply, type StateEvent, type WireConfig, type WireState } from './protocol.js'
+import type { SessionScope } from './worker-server.js'
+
+/** The page's end of a started worker: the port to talk on, and what fires `error` if it cannot start. */
+export interface WorkerEnd {
+  port: MessagePort | Worker
+  errors: EventTarget
+  /** A SharedWorker; else a dedicated worker (see `sessionScope()`). */
+  shared: boolean
+}
+
+export interface Connection {
+  generation: string
+  scope: SessionScope
+  /** Sends a request; `id` from {@link Connection.nextId} when the caller must refer to it (`abort`). */
+  request<T = unknown>(op: Operation, args?: Record<string, unknown>, transfer?: Transferable[], id?: number): Promise<T>
+  nextId(): number
+  /** Says `bye` and lets go of the port's lock. */
+  close(): void
+}
+
+export interface ConnectOptions {
+  start: () => WorkerEnd
+  config: WireConfig
+  /** Every request but a proxied fetch fails with `timeout` after this long: a live worker answers sooner. */
+  deadlineMs: number
+  onState(state: WireState): void
+  /** The worker died (crash, killed, restarted): every request under way failed with `network_error`. */
+  onDeath(): void
+}
+
+/** Holds the Web Lock `name` until `release()`; resolves once it is held. */
+function holdLock(name: string): Promise<() => void> {
+  return new Promise((held, failed) => {
+    navigator.locks
+      .request(name, () => new Promise<void>((release) => held(release)))
+      .catch(failed)
+  })
+}
+
+/**
+ * Starts the worker (or reaches the running one), says `hello` with the client's options and holds
+ * the port's lock. Rejects with `config_error` when the worker cannot start: never a fallback.
+ */
+export async function connect({ start, config, deadlineMs, onState, onDeath }: ConnectOptions): Promise<Connection> {
+  if (!navigator.locks) throw new AuthError('config_error', 'Token isolation needs Web Locks')
+  const { port, errors } = start()
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: AuthError): void }>()
+  let lastId = 0
+  let dead: AuthError | undefined
+
+  const fail = (error: AuthError) => {
+    dead ??= error
+    for (const waiter of pending.values()) waiter.reject(error)
+    pending.clear()
+  }
+  errors.addEventListener('error', () =>
+    fail(new AuthError('config_error', 'Token isolation: the worker could not start; check worker-src and that the bundler emitted isolation-worker.js')),
+  )
+  port.onmessage = ({ data }: MessageEvent) => {
+    if ((data as StateEvent)?.event === 'state') return onState((data as StateEvent).state)
+    const reply = data as Reply
+    const waiter = pending.get(reply?.id)
+    if (!waiter) return
+    pending.delete(reply.id)
+    if (reply.ok) waiter.resolve(reply.value)
+    else waiter.reject(fromWireError(reply.error))
+  }
+
+  const request = <T>(op: Operation, args: Record<string, unknown> = {}, transfer: Transferable[] = [], id = ++lastId) =>
+    new Promise<T>((resolve, reject) => {
+      if (dead) return reject(dead)
+      const timer = op === 'fetch' ? undefined : setTimeout(() => fail(new AuthError('timeout', 'The isolation worker did not answer')), deadlineMs)
+      const settle = <A>(then: (value: A) => void) => (value: A) => {
+        clearTimeout(timer)
+        then(value)
+      }
+      pending.set(id, { resolve: settle(resolve as (value: unknown) => void), reject: settle(reject) })
+      port.postMessage({ v: protocolVersion, id, op, args }, transfer)
+    })
+
+  const hello = await request<{ generation: string; portLock: string; scope: SessionScope }>('hello', { protocol: protocolVersion, config })
+  const releasePort = await holdLock(hello.portLock)
+  await request('ready')
+
+  // The worker holds this lock for its whole life; the browser grants it to a waiting page when the
+  // worker is gone. A page script can steal it too, so a grant only makes the page ask the worker.
+  const watch = () =>
+    navigator.locks.request(`pixie-auth-worker:${hello.generation}`, async () => {
+      if (dead) return
+      try {
+        await request('state')
+        setTimeout(watch)
+      } catch {
+        fail(new AuthError('network_error', 'The isolation worker stopped'))
+        onDeath()
+      }
+    })
+  void watch().catch(() => {})
+
+  return {
+    generation: hello.generation,
+    scope: hello.scope,
+    request,
+    nextId: () => ++lastId,
+    close() {
+      if (!dead) port.postMessage({ v: protocolVersion, id: ++lastId, op: 'bye', args: {} })
+      fail(new AuthError('network_error', 'The page left the isolation worker'))
+      releasePort()
+      if (port instanceof MessagePort) port.close()
+    },
+  }
+}

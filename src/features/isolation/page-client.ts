@@ -1,0 +1,204 @@
+// The page's client in token isolation mode: the core's methods, each a request to the worker,
+// which holds the session. What needs the page (navigating, the address bar, silent and popup
+// logins) stays here.
+import { createStateStore } from '../../core/auth-state.js'
+import { isCallbackFor } from '../../core/callback.js'
+import { cleanCallbackUrl, parseCallbackUrl } from '../../core/callback-url.js'
+import { AuthError, guarded, toAuthError } from '../../core/errors.js'
+import type { ClientInternals, SharedClient } from '../../core/internals.js'
+import { completeLogoutReturn } from '../../core/logout-return.js'
+import type { PluginContext } from '../../core/options.js'
+import { watchPageLifecycle } from '../../core/page-lifecycle.js'
+import type { LoginSteps } from '../../core/plugins.js'
+import { sharedRun } from '../../core/shared-run.js'
+import { browserStore, tabStore } from '../../core/storage.js'
+import { isOwnState } from '../../core/transaction.js'
+import type { GetAccessTokenOptions, LoginOptions, LogoutOptions, RedirectCallbackResult } from '../../core/types.js'
+import { assertReturnUrl, resolveAppUrl } from '../../core/url-policy.js'
+import { absoluteInput, resourceForUrl } from '../fetch-origins.js'
+import { receiveBody } from './body-stream.js'
+import { connect, type Connection, type WorkerEnd } from './connection.js'
+import { fromWireError, wireConfig, type WireState } from './protocol.js'
+
+/** The isolation plug-in's own settings, checked by `tokenIsolation()`. */
+export interface IsolationSettings {
+  accessTokenInWorker: boolean
+  allowedOrigins: string[]
+  /** Absolute script URLs of the app's own Service Workers; any other registration stops the client. */
+  serviceWorkers: string[]
+}
+
+/**
+ * A Service Worker on the origin sees every request of the worker it controls, token requests
+ * included, and can answer the worker's own script: the one foothold that defeats this mode. Any
+ * registration but the app's own makes the client refuse to start.
+ */
+async function assertNoForeignServiceWorker(scripts: string[]) {
+  const allowed = scripts.map((script) => new URL(script, location.origin).href)
+  const registrations = (await navigator.serviceWorker?.getRegistrations?.()) ?? []
+  for (const registration of registrations) {
+    for (const worker of [registration.installing, registration.waiting, registration.active]) {
+      if (worker && !allowed.includes(worker.scriptURL)) {
+        throw new AuthError('config_error', `Token isolation: a Service Worker not listed in serviceWorkers is registered (${worker.scriptURL})`)
+      }
+    }
+  }
+}
+
+/** The statuses whose responses have no body (Fetch §2.2.3, null body status). */
+const nullBodyStatuses = [101, 103, 204, 205, 304]
+
+export function createIsolatedClient(context: PluginContext, settings: IsolationSettings, start: () => WorkerEnd): SharedClient {
+  const { config } = context
+  const state = createStateStore({ status: 'loading' })
+  const silentLogin = config.silentLogin?.setup(context)
+  const resources = config.resource?.setup(context)
+  const transactions = browserStore(tabStore)
+  const deadlineMs = config.lockWaitMs + 2 * config.timeoutSeconds * 1000 + 5000
+  let connection: Promise<Connection> | undefined
+
+  const adopt = ({ error, ...next }: WireState) => {
+    const current = state.get()
+    const sameUser = JSON.stringify(next.user) === JSON.stringify(current.user)
+    state.set({ ...next, user: sameUser ? current.user : next.user, error: error && fromWireError(error) })
+  }
+  const connected = () =>
+    (connection ??= assertNoForeignServiceWorker(settings.serviceWorkers)
+      .then(() => connect({ start, config: wireConfig(config, settings), deadlineMs, onState: adopt, onDeath: reconnect }))
+      .catch((error: unknown) => {
+        connection = undefined
+        const failure = toAuthError(error)
+        state.set({ status: 'unauthenticated', error: failure })
+        throw failure
+      }))
+  function reconnect() {
+    connection = undefined
+    void connected().catch(() => {})
+  }
+  const call = async <T>(op: Parameters<Connection['request']>[0], args?: Record<string, unknown>) => (await connected()).request<T>(op, args)
+
+  const isCallback = (url: string) => isCallbackFor(resolveAppUrl(config.redirectUri), config.namespace, url)
+  const callbacks = new Map<string, Promise<RedirectCallbackResult>>()
+  const loginSteps = (options: LoginOptions): LoginSteps<RedirectCallbackResult> => ({
+    async start(navigate) {
+      const { url, state: loginState } = await call<{ url: string; state: string }>('login', { ...options })
+      navigate(new URL(url))
+      return loginState
+    },
+    complete: (url) => call('complete', { url }),
+    abandon: (loginState) => call('abandon', { state: loginState }),
+  })
+
+  async function getAccessToken(options: GetAccessTokenOptions = {}): Promise<string> {
+    if (settings.accessTokenInWorker) throw new AuthError('config_error', 'The access token stays in the worker: use createFetch(auth)')
+    try {
+      return await call<string>('token', { ...options })
+    } catch (cause) {
+      if (!silentLogin || toAuthError(cause).code !== 'login_required') throw cause
+      await silentLogin.login(loginSteps)
+      return call<string>('token', { ...options, forceRefresh: false })
+    }
+  }
+
+  /**
+   * `createFetch()`'s requests, sent by the worker: the access token and the DPoP proofs never reach
+   * the page. The origin is checked here to fail fast, and in the worker, which decides.
+   */
+  async function proxiedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const appOrigin = location.origin
+    const { input: absolute, url } = absoluteInput(input, appOrigin)
+    resourceForUrl(url, { appOrigin, allowedOrigins: settings.allowedOrigins, resources: resources?.resources ?? [] })
+    const request = new Request(absolute, init)
+    const body = ['GET', 'HEAD'].includes(request.method) ? null : await request.arrayBuffer()
+    const { cache, credentials, integrity, keepalive, mode, referrerPolicy, signal } = request
+    const channel = new MessageChannel()
+    const worker = await connected()
+    const id = worker.nextId()
+    const abort = () => {
+      channel.port1.postMessage('cancel')
+      void worker.request('abort', { target: id }).catch(() => {})
+    }
+    signal.throwIfAborted()
+    signal.addEventListener('abort', abort, { once: true })
+    const args = {
+      url: url.href,
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      body,
+      settings: { cache, credentials, integrity, keepalive, mode: mode === 'navigate' ? undefined : mode, referrerPolicy },
+    }
+    const head = await Promise.race([
+      worker.request<{ status: number; statusText: string; headers: [string, string][]; type: string }>('fetch', args, body ? [body, channel.port2] : [channel.port2], id),
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+    ])
+    // A redirect is not followed (the token goes only to the checked URL), and a page cannot make
+    // an `opaqueredirect` response: it resolves as a network error response.
+    if (head.type === 'opaqueredirect') return Response.error()
+    const hasBody = !nullBodyStatuses.includes(head.status) && request.method !== 'HEAD'
+    if (!hasBody) channel.port1.postMessage('cancel')
+    return new Response(hasBody ? receiveBody(channel.port1) : null, head)
+  }
+
+  const confirmedState = () => call<WireState>('state')
+  const internals: ClientInternals = {
+    config,
+    metadata: () => Promise.reject(new AuthError('config_error', 'Token isolation: the server metadata is the worker’s')),
+    loginSteps,
+    resource: resources,
+    getAccessToken: guarded(getAccessToken),
+    endSession: (options) => call<string | undefined>('logout', { ...options }),
+    // The page holds no session: only the worker does.
+    session: async () => undefined,
+    updateSession: () => Promise.reject(new AuthError('config_error', 'Token isolation: the session is the worker’s')),
+    fetch: settings.accessTokenInWorker || config.dpop ? guarded(proxiedFetch) : undefined,
+    userInfo: () => call('userinfo'),
+    sessionScope: async () => (await connected()).scope,
+  }
+
+  if (typeof location !== 'undefined') completeLogoutReturn(transactions, config.namespace, location.href).catch(() => {})
+  // A page in the back/forward cache lets go of the worker (its port and lock), and comes back to it.
+  const stopWatching = watchPageLifecycle({
+    onHide: () => {
+      void connection?.then((open) => open.close(), () => {})
+      connection = undefined
+    },
+    onRestore: reconnect,
+  })
+
+  return {
+    internals,
+    loginWithRedirect: guarded((options: LoginOptions = {}) => loginSteps(options).start((url) => location.assign(url)).then(() => {})),
+    isRedirectCallback: (url = location.href) => isCallback(url),
+    handleRedirectCallback: guarded((url: string = location.href) =>
+      sharedRun(callbacks, url, async () => {
+        const callbackUrl = parseCallbackUrl(url)
+        // Another client's response stays as it is, for that client.
+        if (!callbackUrl || !isOwnState(config.namespace, callbackUrl.searchParams.get('state'))) {
+          throw new AuthError('invalid_state', 'Not a response to a login of this client')
+        }
+        cleanCallbackUrl(callbackUrl)
+        return call<RedirectCallbackResult>('complete', { url })
+      }),
+    ),
+    getAccessToken: internals.getAccessToken,
+    getUser: guarded(async () => (await confirmedState()).user),
+    isAuthenticated: guarded(async () => (await confirmedState()).status === 'authenticated'),
+    logout: guarded(async (options: LogoutOptions = {}) => {
+      // Checked here too, so that a bad `returnTo` fails before the worker is asked.
+      assertReturnUrl('returnTo', options.returnTo, config.allowInsecureRequests)
+      const destination = await internals.endSession(options)
+      if (destination) location.assign(destination)
+    }),
+    subscribe(listener) {
+      const unsubscribe = state.subscribe(listener)
+      void connected().catch(() => {})
+      return unsubscribe
+    },
+    getState: state.get,
+    close() {
+      stopWatching()
+      void connection?.then((open) => open.close(), () => {})
+      connection = undefined
+    },
+  }
+}
