@@ -13,11 +13,12 @@ import { withTokenRetries } from './token-retry.js'
 export type FetchTransport = Pick<oauth.HttpRequestOptions<any, any>, typeof oauth.customFetch | typeof oauth.allowInsecureRequests>
 
 /**
- * The caller's request settings that oauth4webapi does not pass on by itself. Its own (`method`,
+ * The caller's request settings that oauth4webapi does not pass on by itself (token isolation's
+ * proxy sends them to the worker too). Its own (`method`,
  * `headers`, `body`, `signal`, and `redirect: 'manual'`) are not among them: a redirect is not
  * followed, so the token goes nowhere but the URL the caller named.
  */
-function carriedSettings(request: Request) {
+export function carriedSettings(request: Request) {
   const { cache, credentials, integrity, keepalive, mode, referrer, referrerPolicy } = request
   return { cache, credentials, integrity, keepalive, mode, referrer, referrerPolicy }
 }

@@ -97,6 +97,7 @@ export async function connect({ start, config, deadlineMs, onState, onDeath }: C
         setTimeout(watch)
       } catch {
         fail(new AuthError('network_error', 'The isolation worker stopped'))
+        releasePort()
         onDeath()
       }
     })

@@ -15,6 +15,7 @@ import { browserStore, tabStore } from '../../core/storage.js'
 import { isOwnState } from '../../core/transaction.js'
 import type { GetAccessTokenOptions, LoginOptions, LogoutOptions, RedirectCallbackResult } from '../../core/types.js'
 import { assertReturnUrl, resolveAppUrl } from '../../core/url-policy.js'
+import { carriedSettings } from '../authorized-fetch.js'
 import { absoluteInput, resourceForUrl } from '../fetch-origins.js'
 import { receiveBody } from './body-stream.js'
 import { connect, type Connection, type WorkerEnd } from './connection.js'
@@ -110,7 +111,7 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
     resourceForUrl(url, { appOrigin, allowedOrigins: settings.allowedOrigins, resources: resources?.resources ?? [] })
     const request = new Request(absolute, init)
     const body = ['GET', 'HEAD'].includes(request.method) ? null : await request.arrayBuffer()
-    const { cache, credentials, integrity, keepalive, mode, referrerPolicy, signal } = request
+    const { signal } = request
     const channel = new MessageChannel()
     const worker = await connected()
     const id = worker.nextId()
@@ -125,7 +126,7 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
       method: request.method,
       headers: Object.fromEntries(request.headers),
       body,
-      settings: { cache, credentials, integrity, keepalive, mode: mode === 'navigate' ? undefined : mode, referrerPolicy },
+      settings: carriedSettings(request),
     }
     const head = await Promise.race([
       worker.request<{ status: number; statusText: string; headers: [string, string][]; type: string }>('fetch', args, body ? [body, channel.port2] : [channel.port2], id),

@@ -150,6 +150,7 @@ const carriedSettings = {
   integrity: 'string?',
   keepalive: 'boolean?',
   mode: 'string?',
+  referrer: 'string?',
   referrerPolicy: 'string?',
 }
 
