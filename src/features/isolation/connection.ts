@@ -3,7 +3,7 @@
 // worker died.
 import { AuthError } from '../../core/errors.js'
 import { fromWireError, protocolVersion, type Operation, type Reply, type StateEvent, type WireConfig, type WireState } from './protocol.js'
-import type { SessionScope } from './worker-server.js'
+import type { SessionScope } from '../../core/internals.js'
 
 /** The page's end of a started worker: the port to talk on, and what fires `error` if it cannot start. */
 export interface WorkerEnd {

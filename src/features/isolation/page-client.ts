@@ -15,15 +15,15 @@ import { browserStore, tabStore } from '../../core/storage.js'
 import { isOwnState } from '../../core/transaction.js'
 import type { GetAccessTokenOptions, LoginOptions, LogoutOptions, RedirectCallbackResult } from '../../core/types.js'
 import { assertReturnUrl, resolveAppUrl } from '../../core/url-policy.js'
-import { carriedSettings } from '../authorized-fetch.js'
-import { absoluteInput, resourceForUrl } from '../fetch-origins.js'
-import { receiveBody } from './body-stream.js'
 import { connect, type Connection, type WorkerEnd } from './connection.js'
 import { fromWireError, wireConfig, type WireState } from './protocol.js'
+import { proxiedFetch } from './proxied-fetch.js'
 
 /** The isolation plug-in's own settings, checked by `tokenIsolation()`. */
 export interface IsolationSettings {
+  /** The access token stays in the worker: see `IsolationOptions.accessTokenInWorker`. */
   accessTokenInWorker: boolean
+  /** Exact origins the worker's proxy may send the token to, checked. */
   allowedOrigins: string[]
   /** Absolute script URLs of the app's own Service Workers; any other registration stops the client. */
   serviceWorkers: string[]
@@ -45,9 +45,6 @@ async function assertNoForeignServiceWorker(scripts: string[]) {
     }
   }
 }
-
-/** The statuses whose responses have no body (Fetch §2.2.3, null body status). */
-const nullBodyStatuses = [101, 103, 204, 205, 304]
 
 export function createIsolatedClient(context: PluginContext, settings: IsolationSettings, start: () => WorkerEnd): SharedClient {
   const { config } = context
@@ -101,45 +98,6 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
     }
   }
 
-  /**
-   * `createFetch()`'s requests, sent by the worker: the access token and the DPoP proofs never reach
-   * the page. The origin is checked here to fail fast, and in the worker, which decides.
-   */
-  async function proxiedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const appOrigin = location.origin
-    const { input: absolute, url } = absoluteInput(input, appOrigin)
-    resourceForUrl(url, { appOrigin, allowedOrigins: settings.allowedOrigins, resources: resources?.resources ?? [] })
-    const request = new Request(absolute, init)
-    const body = ['GET', 'HEAD'].includes(request.method) ? null : await request.arrayBuffer()
-    const { signal } = request
-    const channel = new MessageChannel()
-    const worker = await connected()
-    const id = worker.nextId()
-    const abort = () => {
-      channel.port1.postMessage('cancel')
-      void worker.request('abort', { target: id }).catch(() => {})
-    }
-    signal.throwIfAborted()
-    signal.addEventListener('abort', abort, { once: true })
-    const args = {
-      url: url.href,
-      method: request.method,
-      headers: Object.fromEntries(request.headers),
-      body,
-      settings: carriedSettings(request),
-    }
-    const head = await Promise.race([
-      worker.request<{ status: number; statusText: string; headers: [string, string][]; type: string }>('fetch', args, body ? [body, channel.port2] : [channel.port2], id),
-      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
-    ])
-    // A redirect is not followed (the token goes only to the checked URL), and a page cannot make
-    // an `opaqueredirect` response: it resolves as a network error response.
-    if (head.type === 'opaqueredirect') return Response.error()
-    const hasBody = !nullBodyStatuses.includes(head.status) && request.method !== 'HEAD'
-    if (!hasBody) channel.port1.postMessage('cancel')
-    return new Response(hasBody ? receiveBody(channel.port1) : null, head)
-  }
-
   const confirmedState = () => call<WireState>('state')
   const internals: ClientInternals = {
     config,
@@ -151,7 +109,10 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
     // The page holds no session: only the worker does.
     session: async () => undefined,
     updateSession: () => Promise.reject(new AuthError('config_error', 'Token isolation: the session is the worker’s')),
-    fetch: settings.accessTokenInWorker || config.dpop ? guarded(proxiedFetch) : undefined,
+    fetch:
+      settings.accessTokenInWorker || config.dpop
+        ? proxiedFetch(connected, { allowedOrigins: settings.allowedOrigins, resources: resources?.resources ?? [] })
+        : undefined,
     userInfo: () => call('userinfo'),
     sessionScope: async () => (await connected()).scope,
   }

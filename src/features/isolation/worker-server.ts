@@ -3,7 +3,7 @@
 // the access token, the state, URLs and claims, and every error is redacted on its way out.
 import { createSharedClient } from '../../core/client.js'
 import { AuthError, redacted, toAuthError } from '../../core/errors.js'
-import { registerInternals, type ClientInternals, type SharedClient } from '../../core/internals.js'
+import { registerInternals, type SessionScope, type SharedClient } from '../../core/internals.js'
 import { revokeRefreshToken } from '../../core/logout.js'
 import { resolveOptions } from '../../core/options.js'
 import { readSession, sessionKey, sessionSecrets } from '../../core/session.js'
@@ -15,7 +15,7 @@ import { createFetch, type AuthorizedFetch } from '../fetch.js'
 import { par } from '../par.js'
 import { resourceIndicators } from '../resource.js'
 import { fetchUser } from '../userinfo.js'
-import { streamBody } from './body-stream.js'
+import { sendProxied } from './proxy-server.js'
 import {
   hasFields,
   isPlainObject,
@@ -29,8 +29,6 @@ import {
   type WireConfig,
 } from './protocol.js'
 
-/** How long a session lasts in this mode: see `sessionScope()` in `pixie-auth/isolation`. */
-export type SessionScope = NonNullable<Awaited<ReturnType<NonNullable<ClientInternals['sessionScope']>>>>
 
 /** A page's end of the conversation: a SharedWorker's `MessagePort`, or a dedicated worker's own scope. */
 export interface Port {
@@ -42,7 +40,6 @@ export interface Port {
 /** The most configurations one worker serves, requests under way per port, and bytes per proxied body. */
 const maxClients = 16
 const maxPendingPerPort = 32
-const maxBodyBytes = 32 * 1024 * 1024
 /** A forced refresh within this long of the last one gets the current token (a page script's loop must not churn the grant). */
 const forcedRefreshIntervalMs = 10_000
 
@@ -124,34 +121,6 @@ async function wireErrorOf(client: Client | undefined, error: unknown) {
 const stateEvent = (client: Client): StateEvent => {
   const { error, ...state } = client.shared.getState()
   return { v: protocolVersion, event: 'state', state: { ...state, error: error && toWireError(error) } }
-}
-
-/** A proxied request, rebuilt from its parts: only the URL the worker checked, and no credentials of the caller's. */
-function proxiedRequest(args: Record<string, unknown>, signal: AbortSignal): Request {
-  const url = new URL(args.url as string)
-  if (url.username || url.password) throw new AuthError('config_error', 'createFetch() sends no token to a URL with credentials')
-  const headers = new Headers(stringRecord('headers', args.headers))
-  if (headers.has('authorization') || headers.has('dpop')) {
-    throw new AuthError('config_error', 'createFetch() sets Authorization and DPoP itself')
-  }
-  const { body = null } = args
-  if (body !== null && !(body instanceof ArrayBuffer && body.byteLength <= maxBodyBytes)) {
-    throw new AuthError('config_error', `A proxied body is an ArrayBuffer of at most ${maxBodyBytes} bytes`)
-  }
-  const settings = args.settings as Record<string, unknown>
-  if (!hasFields(settings, carriedSettings)) throw new AuthError('config_error', 'Unknown request settings')
-  return new Request(url.href, { ...(settings as RequestInit), method: args.method as string, headers, body, signal })
-}
-
-/** The request settings that cross with a proxied request (redirects are never followed). */
-const carriedSettings = {
-  cache: 'string?',
-  credentials: 'string?',
-  integrity: 'string?',
-  keepalive: 'boolean?',
-  mode: 'string?',
-  referrer: 'string?',
-  referrerPolicy: 'string?',
 }
 
 /**
@@ -254,19 +223,13 @@ export function createIsolationServer(generation: string, shared: boolean) {
           return
         case 'fetch': {
           if (!client.proxy) throw new AuthError('config_error', 'createFetch() goes through the worker only with accessTokenInWorker or dpop()')
-          const [bodyPort] = ports
-          if (ports.length !== 1) throw new AuthError('config_error', 'A proxied request needs one port for its body')
           const controller = new AbortController()
           fetches.set(id, controller)
-          try {
-            const response = await client.proxy(proxiedRequest(args, controller.signal))
-            streamBody(response, bodyPort, (error) => wireErrorOf(client, error), () => fetches.delete(id))
-            return { status: response.status, statusText: response.statusText, headers: [...response.headers], type: response.type }
-          } catch (error) {
-            fetches.delete(id)
-            bodyPort.close()
+          const forget = () => fetches.delete(id)
+          return sendProxied(client.proxy, args, ports, controller.signal, (error) => wireErrorOf(client, error), forget).catch((error: unknown) => {
+            forget()
             throw error
-          }
+          })
         }
       }
     }
