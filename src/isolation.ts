@@ -13,7 +13,7 @@ import type { AuthClient } from './core/types.js'
 import { resolveAllowedOrigins } from './features/fetch-origins.js'
 import type { WorkerEnd } from './features/isolation/connection.js'
 import { createIsolatedClient, type IsolationSettings } from './features/isolation/page-client.js'
-import type { SessionScope } from './features/isolation/worker-server.js'
+import type { SessionScope } from './core/internals.js'
 
 export type { SessionScope }
 
@@ -48,7 +48,16 @@ export interface IsolationOptions {
   serviceWorkers?: string[]
 }
 
-/** What {@link tokenIsolation} makes, for the `isolation` option of `createAuthClient()`. */
+/**
+ * What {@link tokenIsolation} makes, for the `isolation` option of `createAuthClient()`: its
+ * settings, checked, as read-only fields.
+ *
+ * @example
+ * ```ts
+ * const plugin: IsolationPlugin = tokenIsolation({ accessTokenInWorker: true })
+ * console.log(plugin.accessTokenInWorker) // true
+ * ```
+ */
 export interface IsolationPlugin extends Plugin<SharedClient>, Readonly<IsolationSettings> {}
 
 // Taken when this module is evaluated: a script that runs later and swaps them would sit between

@@ -81,7 +81,7 @@ const notLoaded: AuthState = { status: 'loading' }
 export function createSharedClient(config: ResolvedOptions, store: BrowserStore = browserStore(memoryStore)): SharedClient {
   const context = { config, store }
   // Token isolation: the session is the worker's, and this page only talks to it.
-  if (config.isolation) return config.isolation.setup(context)
+  if (config.isolation) return config.isolation.setup(context) as SharedClient
   // A login transaction must outlive the redirect: without IndexedDB, in this tab's sessionStorage.
   const transactions = browserStore(tabStore)
   const dpop = config.dpop?.setup(context)

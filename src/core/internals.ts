@@ -36,7 +36,7 @@ export interface ClientInternals {
   /** With token isolation: `fetchUser()`, run by the worker. */
   userInfo?: () => Promise<User | undefined>
   /** With token isolation: how long the session lasts (see `sessionScope()` in `pixie-auth/isolation`). */
-  sessionScope?: () => Promise<'browser' | 'open-tabs' | 'this-tab'>
+  sessionScope?: () => Promise<SessionScope>
 }
 
 /** What clients made with equal options share; each `createAuthClient()` returns a handle to it. @internal */
@@ -55,3 +55,13 @@ export function internalsOf(client: object): ClientInternals {
   if (!internals) throw new AuthError('config_error', 'Not a client made by createAuthClient() of this copy of pixie-auth')
   return internals()
 }
+
+/**
+ * How long a session lasts in token isolation mode: see `sessionScope()` in `pixie-auth/isolation`.
+ *
+ * @example
+ * ```ts
+ * const scope: SessionScope = 'open-tabs'
+ * ```
+ */
+export type SessionScope = 'browser' | 'open-tabs' | 'this-tab'

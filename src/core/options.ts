@@ -1,6 +1,5 @@
 import * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
-import type { SharedClient } from './internals.js'
 import type { DPoPFeature, ParFeature, ResourceFeature, SilentLoginFeature } from './plugins.js'
 import type { KeyValueStore } from './storage.js'
 import { maxRetryWaitMs } from './retry.js'
@@ -172,7 +171,7 @@ export interface AuthClientOptions {
    * createAuthClient({ issuer, clientId, redirectUri, isolation: tokenIsolation() })
    * ```
    */
-  isolation?: Plugin<SharedClient>
+  isolation?: Plugin<unknown>
 }
 
 /** The options after defaults and validation: what the rest of the SDK reads. */
@@ -203,7 +202,8 @@ export interface ResolvedOptions {
   par?: Plugin<ParFeature>
   resource?: Plugin<ResourceFeature>
   silentLogin?: Plugin<SilentLoginFeature>
-  isolation?: Plugin<SharedClient>
+  /** Its `setup` makes the client (`SharedClient`), a type these options cannot name without an import cycle. */
+  isolation?: Plugin<unknown>
 }
 
 /** The plug-in options, and what makes each. */
