@@ -127,21 +127,23 @@ export const fromWireError = ({ code, message, ...details }: WireError) => new A
  * what cannot be cloned (functions) and the page-only features (silent and popup logins run in the
  * page). The protocol plug-ins travel as flags.
  */
-export interface WireConfig {
+export type WireConfig = Pick<
+  ResolvedOptions,
+  | 'clientId'
+  // As given: a path resolves against the worker's origin, which is the page's.
+  | 'redirectUri'
+  | 'scope'
+  | 'postLogoutRedirectUri'
+  | 'allowInsecureRequests'
+  | 'authorizationParams'
+  | 'refreshLeewaySeconds'
+  | 'refreshRetries'
+  | 'timeoutSeconds'
+  | 'metadata'
+> & {
   issuer: string
-  clientId: string
-  /** As given: a path resolves against the worker's origin, which is the page's. */
-  redirectUri: string
-  scope: string
-  postLogoutRedirectUri?: string
-  allowInsecureRequests: boolean
-  authorizationParams: Record<string, string>
-  refreshLeewaySeconds: number
-  refreshRetries: number
-  timeoutSeconds: number
   lockWaitSeconds: number
   clockToleranceSeconds: number
-  metadata?: Partial<oauth.AuthorizationServer>
   dpop: boolean
   par: boolean
   resources: string[]
