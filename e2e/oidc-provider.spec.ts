@@ -16,7 +16,14 @@ import {
   storedDPoPKey,
   test,
 } from './oidc-provider/fixtures'
-import { expectReloadWithoutServer, expectTwoTabsShareARefresh, getAccessTokenTogether, refreshFromNode as refreshFromNodeAt, tokenOf } from './real-provider'
+import {
+  expectReloadWithoutServer,
+  expectTwoTabsShareARefresh,
+  getAccessTokenTogether,
+  loginThrough,
+  refreshFromNode as refreshFromNodeAt,
+  tokenOf,
+} from './real-provider'
 
 const SHORT_TTL = 4
 
@@ -152,7 +159,7 @@ test.describe('DPoP', () => {
     expect((await opStats()).tokenRequests.refresh_token).toBe(1)
   })
 
-  test('the key survives a reload and is replaced after logout', async ({ page }) => {
+  test('the key survives a reload and is replaced after logout, by the next login\'s own key', async ({ page }) => {
     await login(page)
     const first = await storedDPoPKey(page)
     await page.reload()
@@ -162,10 +169,9 @@ test.describe('DPoP', () => {
 
     expect(await page.evaluate(() => window.pixieTry(() => window.pixie.auth.logout({ localOnly: true })))).toEqual({ ok: true })
     expect(await storedDPoPKey(page)).toBeUndefined()
-    const again = await startLogin(page)
-    // The provider still has its session (localOnly): wait until it answered, then read the key.
-    await page.waitForURL((url) => url.pathname.startsWith('/interaction/') || url.href.startsWith(`${CALLBACK_URL}?`))
-    await openApp(page, '/')
+    // The provider still has its session (localOnly), the grant was revoked: consent only. The
+    // login's key becomes the client's once its tokens arrived.
+    const { authorizeUrl: again } = await loginThrough(page, `${OP}/auth`, () => page.locator('#allow').click())
     const second = await storedDPoPKey(page)
     expect(second?.thumbprint).not.toBe(first?.thumbprint)
     expect(again.searchParams.get('dpop_jkt')).toBe(second?.thumbprint)

@@ -36,7 +36,8 @@ export interface LoginParts {
  */
 export function createLoginFlow({ config, sync, lock, metadata: serverMetadata, transactions, own, resources, dpop, par }: LoginParts) {
   const owner = { namespace: config.namespace, issuer: config.issuer.href, clientId: config.clientId }
-  const send: TokenSender = dpop?.sender() ?? ((request) => request({}))
+  // A login's code is redeemed with that login's own DPoP key.
+  const send = (state: string): TokenSender => dpop?.sender(0, state) ?? ((request) => request({}))
 
   async function start({ appState, authorizationParams, redirectUri: given = config.redirectUri }: LoginOptions, navigate: (url: URL) => void) {
     requireAppUrl('redirectUri', given)
@@ -84,7 +85,7 @@ export function createLoginFlow({ config, sync, lock, metadata: serverMetadata, 
       // before the code is redeemed: a wait that times out spends neither the code nor the login.
       const { transaction, next } = await lock(async () => {
         const transaction = await takeTransaction(transactions, owner, state)
-        const next = await sync.share(await redeemCallback(config, metadata, transaction, callbackUrl, send, own))
+        const next = await sync.share(await redeemCallback(config, metadata, transaction, callbackUrl, send(state), own))
         return { transaction, next }
       })
       return { appState: transaction.appState, user: next.user }

@@ -15,9 +15,13 @@ export type TokenSender = <T>(send: (extras: TokenRequestExtras) => Promise<T>) 
 export interface DPoPFeature {
   /** The oauth4webapi handle of the current key, its proofs dated by the server's clock. */
   handle(clockSkew?: number): Promise<oauth.DPoPHandle>
-  /** Sends a token request with a proof; once more on `use_dpop_nonce`; a Bearer answer is refused. */
-  sender(clockSkew?: number): TokenSender
-  /** Binds the authorization code to the key (`dpop_jkt`), failing closed without server support. */
+  /**
+   * Sends a token request with a proof; once more on `use_dpop_nonce`; a Bearer answer is refused.
+   * With `login` (a `state`), the code exchange of that login, signed with its own key, which
+   * becomes the current key once the response is accepted.
+   */
+  sender(clockSkew?: number, login?: string): TokenSender
+  /** Binds the authorization code to a new key for the login in `url` (`dpop_jkt`), failing closed without server support. */
   bindCode(url: URL, metadata: oauth.AuthorizationServer): Promise<void>
   /** Deletes the key at logout, so the next login gets a new one. */
   discard(): Promise<void>
