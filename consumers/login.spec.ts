@@ -29,24 +29,24 @@ async function expectIsolationWorker(page: Page, origin: string) {
   expect(await response.text()).toContain('pixie-auth-port:')
 }
 
-for (const { name, origin, isolated } of CONSUMER_APPS) {
+for (const { name, dir, origin, path, isolated } of CONSUMER_APPS) {
   test(`${name}: logs in with the packed build${isolated ? ', the bundler-emitted isolation worker redeeming the code' : ''}`, async ({ page }) => {
     const errors: string[] = []
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
     page.on('pageerror', (error) => errors.push(error.message))
 
-    await page.goto(`${origin}/`)
+    await page.goto(`${origin}${path}`)
     await expect(page.locator('#status')).toHaveText('unauthenticated')
     await page.getByRole('button', { name: 'Log in' }).click()
 
-    await page.waitForURL(`${origin}/`)
+    await page.waitForURL(`${origin}${path}`)
     await expect(page.locator('#status')).toHaveText('authenticated')
     await expect(page.locator('#user-name')).toHaveText('Ada Lovelace')
     // The feature entry found the client the core entry made: the token went with the request.
     await expect(page.locator('#api')).toHaveText('hello from the protected API')
     if (isolated) await expectIsolationWorker(page, origin)
     // The vanilla app's source (Vite, webpack) asks the worker what it is: a SharedWorker's.
-    if (isolated && name !== 'next') await expect(page.locator('#scope')).toHaveText('open-tabs')
+    if (isolated && dir !== 'next') await expect(page.locator('#scope')).toHaveText('open-tabs')
     const stats = await getStats()
     expect(stats.tokenRequests.authorization_code).toBe(1)
     expect(stats.apiRequests).toBe(1)
