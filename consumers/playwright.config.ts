@@ -13,7 +13,7 @@ const preview = (port: number) => `npx --no vite preview --host localhost --stri
 // `isolated`: the app uses token isolation; the test checks the bundler emitted its worker.
 const ALL_APPS = [
   { name: 'vanilla', origin: 'http://localhost:5174', command: preview(5174), isolated: true },
-  { name: 'vanilla-dev', dir: 'vanilla', origin: 'http://localhost:5178', command: 'npx --no vite --host localhost --strictPort --port 5178', isolated: true },
+  { name: 'vanilla-dev', dir: 'vanilla', origin: 'http://localhost:5178', command: 'npx --no vite dev --host localhost --strictPort --port 5178', isolated: true },
   { name: 'react', origin: 'http://localhost:5175', command: preview(5175) },
   { name: 'vue', origin: 'http://localhost:5176', command: preview(5176) },
   { name: 'next', origin: 'http://localhost:5177', command: 'npx --no next start --hostname localhost --port 5177' },
