@@ -1,8 +1,8 @@
 // Builds one bench page per browser SDK into bench/.out/pages/: the harness bundled with that SDK's
 // adapter, minified like the size figures, so the browser runs what the size table measures.
 import { build } from 'esbuild'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { ROOT } from './bundle-size.mjs'
 
 export const PAGES_DIR = join(ROOT, 'bench/.out/pages')
@@ -26,6 +26,8 @@ export async function buildPages(sdks) {
       // The bundle's first statement, before any SDK code runs: the start of the in-page start-up time.
       banner: { js: 'window.benchScriptStart = performance.now();' },
     })
+    // Where the bundle's `new URL('./<file>', import.meta.url)` finds it (esbuild leaves the URL as it is).
+    if (sdk.worker) await copyFile(join(ROOT, sdk.worker), join(PAGES_DIR, basename(sdk.worker)))
     const html = `<!doctype html><meta charset="utf-8"><title>${sdk.name} bench</title><script type="module" src="./${sdk.name}.js"></script>\n`
     await writeFile(join(PAGES_DIR, `${sdk.name}.html`), html)
     paths[sdk.name] = `/${sdk.name}.html`

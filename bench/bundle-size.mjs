@@ -27,7 +27,11 @@ export async function bundleSize(entry, { external = [] } = {}) {
     // `pixie-auth` resolve through package.json "exports" to the built dist/, as it does for users.
     tsconfigRaw: '{}',
   })
-  const code = outputFiles[0].contents
+  return compressedSizes(outputFiles[0].contents)
+}
+
+/** Byte counts `{ minified, gzip, brotli }` of already minified `code` (a Uint8Array). */
+export function compressedSizes(code) {
   return {
     minified: code.length,
     gzip: gzipSync(code, { level: 9 }).length,

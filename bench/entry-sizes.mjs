@@ -1,8 +1,23 @@
 // The sizes of the package's entries as an app pays for them: the core alone, the core with each
 // feature (a bundle importing both, so what the feature adds is only its own bytes), everything
 // but the bindings together, and each binding. Shared by the bench table and `npm run check:size`.
-import { bundleSize } from './bundle-size.mjs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { bundleSize, compressedSizes, ROOT } from './bundle-size.mjs'
 import { packageEntries } from './package-entries.mjs'
+
+/** Token isolation's worker script, which the app's bundler emits as its own file beside the bundle. */
+export const WORKER_FILE = 'dist/isolation-worker.js'
+
+/**
+ * The worker script's size as the browser loads it: the built file (esbuild already minified it, its
+ * dependencies inlined) without its source map comment. `{ minified, gzip, brotli }` or `{ error }`.
+ */
+export async function measureWorkerSize() {
+  const source = await readFile(join(ROOT, WORKER_FILE), 'utf8').catch(() => undefined)
+  if (source === undefined) return { error: `not built (${WORKER_FILE})` }
+  return compressedSizes(Buffer.from(source.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '')))
+}
 
 const KEYS = ['minified', 'gzip', 'brotli']
 

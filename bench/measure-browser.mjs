@@ -14,10 +14,10 @@ const PAGE_PORT = 5199
 const PAGE_ORIGIN = `http://localhost:${PAGE_PORT}`
 const PHASES = { oneTab: measureOneTab, sharedSession: measureSharedSession, expiringTabs: measureExpiringTabs, memory: measureMemory }
 
-/** A phase that fails is reported as `{ error }`; the others still run. */
+/** The SDK's phases (`sdk.phases`, default all); one that fails is reported as `{ error }`, the others still run. */
 async function runPhases(context) {
   const results = {}
-  for (const [name, phase] of Object.entries(PHASES)) {
+  for (const [name, phase] of Object.entries(PHASES).filter(([name]) => context.sdk.phases?.includes(name) ?? true)) {
     process.stderr.write(`bench: ${context.sdk.name}: ${name}\n`)
     results[name] = await phase(context).catch((error) => ({ error: error.message.split('\n')[0] }))
   }

@@ -37,9 +37,9 @@ async function startUpWithStoredSession(page, url) {
   }
 }
 
-/** `firstPage` plus new tabs up to TABS, each started with the session. */
-async function openTabs(context, firstPage, url) {
-  const pages = [firstPage]
+/** `open` (the tabs already open) plus new tabs up to TABS, each started with the session. */
+async function openTabs(context, open, url) {
+  const pages = [...open]
   while (pages.length < TABS) {
     const { page, startUp } = await openBenchPage(context, url)
     if (!startUp.authenticated) throw new Error(`tab ${pages.length + 1} did not see the session: ${startUp.error ?? 'not authenticated'}`)
@@ -50,16 +50,21 @@ async function openTabs(context, firstPage, url) {
 
 /**
  * Every tab calls `method` at once (the calls are dispatched together, a millisecond or two
- * apart); then one more refresh shows whether the session survived.
+ * apart); then one more refresh shows whether the session survived. `ms`: until every tab had its
+ * answer, as the bench sees it (page.evaluate round trips included).
  */
 async function allTabsAtOnce(pages, provider, method) {
   const reuseBefore = provider.state.stats.reuseDetections
   let outcomes
+  let ms
   const requests = await requestsDuring(provider, async () => {
+    const begin = performance.now()
     outcomes = await Promise.all(pages.map((page) => page.evaluate((name) => window.bench.outcomeOf(name), method)))
+    ms = performance.now() - begin
   })
   const failures = outcomes.filter((outcome) => outcome !== 'ok')
   return {
+    ms,
     tokenRequests: requests.filter((entry) => entry.path === '/token').length,
     reuseDetections: provider.state.stats.reuseDetections - reuseBefore,
     tabsFailed: failures.length,
@@ -68,16 +73,21 @@ async function allTabsAtOnce(pages, provider, method) {
   }
 }
 
-/** Start-up runs (asked at once, after the app was busy, after it waited), then all tabs force a refresh. */
-export function measureSharedSession({ browser, provider, url, settings }) {
+/**
+ * Start-up runs (asked at once, after the app was busy, after it waited), then all tabs force a
+ * refresh. An SDK whose session lives in a worker (`sdk.worker`: token isolation, Bearer) keeps it
+ * while another tab of the app is open: a second tab stays open through the reloads.
+ */
+export function measureSharedSession({ browser, provider, sdk, url, settings }) {
   provider.state.reset({ autoApprove: true, accessTokenTtl: 3600 })
   return inBenchContext(browser, { ...settings, shareAcrossTabs: true }, 60_000, async (context) => {
     const { page } = await openBenchPage(context, url)
     await logIn(page, url)
+    const open = sdk.worker ? [page, (await openBenchPage(context, url)).page] : [page]
     const startUp = await startUpWithStoredSession(page)
     const startUpBusy = await startUpWithStoredSession(page, `${url}?busyMs=${START_UP_APP_MS}`)
     const startUpWaiting = await startUpWithStoredSession(page, `${url}?waitMs=${START_UP_APP_MS}`)
-    const pages = await openTabs(context, page, url)
+    const pages = await openTabs(context, open, url)
     const forcedRefresh = await allTabsAtOnce(pages, provider, 'refresh')
     return { startUp, startUpBusy, startUpWaiting, forcedRefresh }
   })
@@ -90,7 +100,7 @@ export function measureExpiringTabs({ browser, provider, url, settings }) {
     await context.clock.install()
     const { page } = await openBenchPage(context, url)
     await logIn(page, url)
-    const pages = await openTabs(context, page, url)
+    const pages = await openTabs(context, [page], url)
     await context.clock.fastForward(CLOCK_JUMP)
     return allTabsAtOnce(pages, provider, 'getToken')
   })

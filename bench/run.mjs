@@ -1,6 +1,6 @@
 // `npm run bench` (after `npm run build`): sizes, then Chromium measurements; prints one table and
 // writes every raw figure to bench/.out/results.json. Timings never fail the run; it fails only if
-// it cannot run, or if pixie-auth sends more than one token request for 8 tabs.
+// it cannot run, or if pixie-auth (token isolation too) sends more than one token request for 8 tabs.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ROOT } from './bundle-size.mjs'
@@ -21,7 +21,8 @@ const readJson = async (path) => JSON.parse(await readFile(path, 'utf8'))
 /** Installed versions by SDK name; '3.8.8 + 6.1.1' for a column made of two packages. */
 async function versions() {
   const installed = (name) => readJson(join(ROOT, 'node_modules', name, 'package.json')).then((pkg) => pkg.version, () => 'not installed')
-  const found = { 'pixie-auth': (await readJson(join(ROOT, 'package.json'))).version }
+  const own = (await readJson(join(ROOT, 'package.json'))).version
+  const found = Object.fromEntries(SDKS.filter((sdk) => !sdk.pkgs).map((sdk) => [sdk.name, own]))
   for (const sdk of SDKS.filter((s) => s.pkgs)) found[sdk.name] = (await Promise.all(sdk.pkgs.map(installed))).join(' + ')
   return found
 }
@@ -48,6 +49,7 @@ console.log(`\nRaw figures: ${RESULTS}`)
 for (const [scenario, outcome] of [
   ['token expiring', results.browser.results['pixie-auth'].expiringTabs],
   ['forced refresh', results.browser.results['pixie-auth'].sharedSession?.forcedRefresh],
+  ['forced refresh, token isolation', results.browser.results['pixie-auth-isolation']?.sharedSession?.forcedRefresh],
 ]) {
   if (outcome?.tokenRequests !== 1) {
     console.error(`bench: pixie-auth sent ${outcome?.tokenRequests ?? 'no figure for'} token requests for ${TABS} tabs (${scenario}); expected 1`)

@@ -1,6 +1,7 @@
-// Bundle sizes of the package's own entries (see entry-sizes.mjs) and of the same job written with each SDK.
+// Bundle sizes of the package's own entries (see entry-sizes.mjs), of token isolation's worker
+// script, and of the same job written with each SDK.
 import { bundleSize } from './bundle-size.mjs'
-import { measureEntrySizes } from './entry-sizes.mjs'
+import { measureEntrySizes, measureWorkerSize } from './entry-sizes.mjs'
 
 const firstLine = (error) => error.message.split('\n').find((line) => line.trim()) ?? String(error)
 
@@ -11,5 +12,5 @@ export async function measureSizes(sdks) {
     // An optional peer that is not installed fails to resolve: its column then says so.
     jobs[sdk.name] = await bundleSize(sdk.adapter).catch((error) => ({ error: firstLine(error) }))
   }
-  return { entries, jobs }
+  return { entries, jobs, worker: await measureWorkerSize() }
 }

@@ -2,6 +2,7 @@
 // peer's figure followed by its ratio to pixie-auth's. Notes below say how each row was measured.
 
 const REFERENCE = 'pixie-auth'
+const ISOLATION = 'pixie-auth-isolation'
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
 const thousands = (n) => Math.round(n).toLocaleString('en-US')
@@ -20,8 +21,8 @@ function errorCell(error, errors) {
 function browserRow(results, phase, pick, errors) {
   return (name) => {
     const sdk = results.browser.results[name]
-    if (!sdk) return absent
-    if (sdk[phase]?.error) return errorCell(sdk[phase].error, errors)
+    if (!sdk?.[phase]) return absent
+    if (sdk[phase].error) return errorCell(sdk[phase].error, errors)
     return pick(sdk[phase])
   }
 }
@@ -36,11 +37,11 @@ function tabsConsequence(outcome) {
   return cell(`${outcome.tabsFailed} failed${ended}`)
 }
 
-/** A row with a figure for pixie-auth only: `size` gzip / brotli, and what it adds over the core. */
-function ownRow(label, size, added) {
+/** A row with a figure for pixie-auth's column `column` only: `size` gzip / brotli, and what it adds over the core. */
+function ownRow(label, size, added, column = REFERENCE) {
   const plus = (bytes) => `${bytes < 0 ? '−' : '+'}${kb(Math.abs(bytes))}`
   const text = size.error ? size.error : `${kb(size.gzip)} / ${kb(size.brotli)}${added ? ` (${plus(added.gzip)} / ${plus(added.brotli)})` : ''}`
-  return [label, (name) => (name === REFERENCE ? cell(text) : absent)]
+  return [label, (name) => (name === column ? cell(text) : absent)]
 }
 
 /** The core, the core with each feature, everything, then the bindings (see entry-sizes.mjs). */
@@ -54,7 +55,7 @@ function entryRows({ core, features, everything, bindings }) {
 }
 
 function rows(results, errors) {
-  const { jobs, entries } = results.sizes
+  const { jobs, entries, worker } = results.sizes
   const job = (key) => (name) => (jobs[name].error ? errorCell(jobs[name].error, errors) : cell(kb(jobs[name][key]), jobs[name][key]))
   const counts = results.settings.refreshes
   const heapAt = (index) => (memory) => {
@@ -74,6 +75,7 @@ function rows(results, errors) {
     ['Same job [1]: min + brotli', job('brotli')],
     ['Same job [1]: minified', job('minified')],
     ...entryRows(entries),
+    ...(worker ? [ownRow('Isolation worker script (dist/isolation-worker.js) [8]: gzip / brotli', worker, undefined, ISOLATION)] : []),
     ['Cached token: calls/s [3]', row('oneTab', (r) => cell(thousands(r.tokenCallsPerSecond.median), r.tokenCallsPerSecond.median))],
     ['Start-up, stored session, from script start: ms [4]', row('sharedSession', (r) => cell(r.startUp.scriptMs.toFixed(1), r.startUp.scriptMs))],
     ['Start-up, state known (getState/subscribe), from script start: ms [4]', row('sharedSession', (r) => cell(r.startUp.stateMs.toFixed(1), r.startUp.stateMs))],
@@ -88,6 +90,7 @@ function rows(results, errors) {
     ['8 tabs, token expiring: outcome', row('expiringTabs', tabsConsequence)],
     ['8 tabs, forced refresh: token requests [6]', row('sharedSession', (r) => tabsOutcome(r.forcedRefresh))],
     ['8 tabs, forced refresh: outcome', row('sharedSession', (r) => tabsConsequence(r.forcedRefresh))],
+    ['8 tabs, forced refresh: ms until all answered [6]', row('sharedSession', (r) => cell(r.forcedRefresh.ms.toFixed(0), r.forcedRefresh.ms))],
     ...counts.map((count, index) => [`Heap after ${count.toLocaleString('en-US')} refreshes [7]`, row('memory', heapAt(index))]),
     ...counts.slice(1).map((count, index) => [
       `Heap growth, ${counts[index].toLocaleString('en-US')} → ${count.toLocaleString('en-US')}`,
@@ -114,6 +117,7 @@ function notes(results) {
     '[5] requests the mock provider answered, CORS preflights included. auth0-spa-js runs through a same-origin façade with Auth0\'s paths (bench/auth0-facade.mjs), so it has no preflight here; against a real tenant its Auth0-Client header adds one.',
     `[6] ${s.tabs} tabs share one session with a rotating refresh token and need a new access token at the same moment: "expiring" = each asks for a token once its clock has moved into the refresh margin; "forced" = each forces a refresh (getAccessToken({ forceRefresh: true }), getTokenSilently({ cacheMode: 'off' }), signinSilent()), as after an API answered 401. Outcome: how many tabs got an error (see results.json), and whether one more refresh still works ("revoked": the provider detected a refresh token used twice).`,
     '[7] the page\'s JS heap after two forced garbage collections (CDP Runtime.getHeapUsage), after N forced refreshes in a row; auth0-spa-js keeps tokens in a Web Worker whose heap is not counted.',
+    `[8] token isolation (pixie-auth-isolation: tokenIsolation(), Bearer): the client's work is done in the SharedWorker pixie-auth ships, so a cached token is a message round trip and start-up waits for the worker's answer. Its worker script is loaded beside the page's bundle (its own file, as the app's bundler emits it; sizes as built, already minified). Its start-up runs keep a second tab open: a Bearer session lives in the worker's memory while a tab of the app is. Not measured: "token expiring" (Playwright's clock does not reach into workers) and the heap rows (forced refreshes are limited to one per 10 s in this mode). "Same job" is the page's bundle only.`,
   ]
 }
 

@@ -4,10 +4,13 @@
 // (`npx pixie-auth-provider`: its command and the mock's modules, Node built-ins only), and nothing
 // else (no tests, bench pages or stray files). Also: no script that runs when the package is
 // installed; every declaration map points at files in the package; the React binding starts with
-// 'use client', so a Next.js server layout can render <AuthProvider>.
+// 'use client', so a Next.js server layout can render <AuthProvider>; token isolation's entry names
+// its worker as bundlers need, and the worker, in the package, is one classic script
+// (isolation-build-checks.mjs).
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
+import { workerScriptFailures, workerUrlFailures } from './isolation-build-checks.mjs'
 
 const ALLOWED = [
   /^dist\//,
@@ -22,7 +25,7 @@ const ALLOWED = [
   /^CHANGELOG\.md$/,
   /^e2e\/provider\/[a-z-]+\.mjs$/,
 ]
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'bin/pixie-auth-provider.mjs', 'e2e/provider/mock-provider.mjs']
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'bin/pixie-auth-provider.mjs', 'e2e/provider/mock-provider.mjs', 'dist/isolation-worker.js']
 /** Lifecycle scripts npm runs on the machine that installs the package (`prepare`: from a git URL). */
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare']
 /** Entries that React Server Components must treat as client code (vite.config.ts adds the banner). */
@@ -40,7 +43,14 @@ const failures = [
   ...CLIENT_ENTRIES.map((entry) => normalize(manifest.exports[entry].default))
     .filter((file) => existsSync(file) && !/^(['"])use client\1;?\n/.test(readFileSync(file, 'utf8')))
     .map((file) => `${file} does not start with the 'use client' directive`),
+  ...builtFailures('dist/isolation.js', workerUrlFailures),
+  ...builtFailures('dist/isolation-worker.js', workerScriptFailures),
 ]
+
+/** `check(source)` of a built file, or that it is missing. */
+function builtFailures(file, check) {
+  return existsSync(file) ? check(readFileSync(file, 'utf8')) : [`${file} was not built (run \`npm run build\` first)`]
+}
 
 /** The sources a declaration map names that the package would not hold: "go to definition" would fail. */
 function missingSources(map) {

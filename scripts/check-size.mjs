@@ -1,13 +1,15 @@
 // `npm run check:size`: the size budget. Bundles each built package entry the way the bench does
 // (esbuild, minified, dependencies included, peer dependencies left out), gzips it at level 9 and
-// fails if it is over its budget in package.json "sizeBudget" (bytes, by entry name). Then prints,
+// fails if it is over its budget in package.json "sizeBudget" (bytes, by entry name; token
+// isolation's worker script by its file name, measured as built: it is minified and self-contained,
+// and the app's bundler emits it as a file of its own). Then prints,
 // without judging them, what an app pays: the core with each feature, everything together, and what
 // the core entry is made of (by module and by oauth4webapi export).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../bench/bundle-size.mjs'
 import { breakdown } from '../bench/core-breakdown.mjs'
-import { measureEntrySizes } from '../bench/entry-sizes.mjs'
+import { measureEntrySizes, measureWorkerSize, WORKER_FILE } from '../bench/entry-sizes.mjs'
 import { packageEntries } from '../bench/package-entries.mjs'
 
 const budgets = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).sizeBudget ?? {}
@@ -16,23 +18,25 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`
 const signed = (bytes) => `${bytes < 0 ? '−' : '+'}${Math.abs(bytes)} B`
 let failed = false
 
-const sizes = await measureEntrySizes(entries)
-for (const { name, size } of sizes.entries) {
-  const budget = budgets[name]
+/** Prints one measured row against its budget; returns whether it failed. */
+function judge(name, size, budget) {
   if (size.error) {
     // An entry with a budget has to be measured: run `npm run build` first.
     console.log(`${name}: ${size.error}${budget === undefined ? '' : ': FAIL, it has a budget'}`)
-    failed ||= budget !== undefined
-    continue
+    return budget !== undefined
   }
   const { gzip, brotli, minified } = size
   const verdict =
     budget === undefined ? 'no budget' : gzip <= budget ? `within budget ${budget} B (${kb(budget)})` : `FAIL: over budget ${budget} B (${kb(budget)}) by ${gzip - budget} B`
   console.log(`${name}: ${gzip} B min+gzip -9 (${kb(gzip)}); ${brotli} B brotli; ${minified} B minified: ${verdict}`)
-  failed ||= budget !== undefined && gzip > budget
+  return budget !== undefined && gzip > budget
 }
 
-for (const name of Object.keys(budgets).filter((name) => !entries.some((entry) => entry.name === name))) {
+const sizes = await measureEntrySizes(entries)
+for (const { name, size } of sizes.entries) failed = judge(name, size, budgets[name]) || failed
+failed = judge(WORKER_FILE, await measureWorkerSize(), budgets[WORKER_FILE]) || failed
+
+for (const name of Object.keys(budgets).filter((name) => name !== WORKER_FILE && !entries.some((entry) => entry.name === name))) {
   console.log(`${name}: FAIL, has a budget but is not a JavaScript export in package.json`)
   failed = true
 }

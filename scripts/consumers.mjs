@@ -1,21 +1,23 @@
 // `npm run test:consumers`: tests the package a user installs. Packs a fresh clone of this
 // repository's HEAD (`npm ci && npm pack`, so `prepack` must build dist/), runs
-// `npm publish --dry-run` on the tarball, then installs it into four consumer apps (consumers/:
-// Vite + TypeScript, React, Vue, Next.js) and in each: renders on the server under Node
+// `npm publish --dry-run` on the tarball, then installs it into five consumer apps (consumers/:
+// Vite + TypeScript, React, Vue, Next.js, and webpack 5 building the Vite + TypeScript app's source;
+// those two and Next.js use token isolation, whose worker the bundler must emit unconfigured) and in each: renders on the server under Node
 // (ssr-check.mjs, which imports every feature entry), then for the Vite apps type-checks with
 // moduleResolution bundler and node16 and builds with vite, for the Next.js app runs `next build`
 // (which type-checks, and prerenders a server layout rendering <AuthProvider>); each app imports
 // `pixie-auth/fetch` beside its core or binding entry. Finally it logs in once and calls an API in
-// Chromium in each built app (consumers/login.spec.ts). Every step has a time limit. Only the npm
+// Chromium in each built app, and in the Vite + TypeScript app under `vite dev` (consumers/login.spec.ts). Every step has a time limit. Only the npm
 // registry is used; the app dependencies are pinned to package-lock.json's versions (already in
 // npm's cache after `npm ci`), and `next` to the version consumers/next/package.json names.
 // `--app=next,react` runs only those apps; `--keep` keeps the temporary folder; `--no-login` skips
 // the browser step (then: CONSUMERS_DIR=<folder> npx playwright test -c consumers/playwright.config.ts).
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { transformSync } from 'esbuild'
 
 // Without a trailing slash: git matches safe.directory against the path as given ('repo//.git' fails).
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)))
@@ -35,6 +37,7 @@ const APPS = {
   vue: { deps: [...VITE, 'vue', '@vitejs/plugin-vue', 'vue-tsc'], ssr: ['core', 'vue'], build: (app) => viteBuild(app, 'vue-tsc') },
   // @types/node: `next build` would install it itself otherwise.
   next: { deps: ['typescript', ...REACT, '@types/node'], ssr: ['core', 'react'], shared: ['api.tsx'], build: nextBuild },
+  webpack: { deps: ['webpack', 'webpack-cli'], ssr: ['core'], build: webpackBuild },
 }
 /** `--app=next,react`: only those apps; default all. */
 const appOption = process.argv.find((arg) => arg.startsWith('--app='))
@@ -103,6 +106,22 @@ function viteBuild(app, tsc) {
 /** The Next.js app: `next build` type-checks, bundles, and prerenders every page on the server. */
 function nextBuild(app) {
   run(bin(app, 'next'), ['build'], { cwd: app, minutes: 5, env: NEXT_ENV })
+}
+
+/**
+ * The webpack app: the vanilla app's source with its types stripped (webpack alone reads no
+ * TypeScript), built twice by consumers/webpack/webpack.config.js; then a page for each build. The
+ * relative build's page has a `<base href>` to a folder the build did not write (R7).
+ */
+function webpackBuild(app) {
+  const source = readFileSync(join(repo, 'consumers/vanilla/src/main.ts'), 'utf8')
+  mkdirSync(join(app, 'src'))
+  writeFileSync(join(app, 'src/main.js'), transformSync(source, { loader: 'ts', target: 'es2022' }).code)
+  run(bin(app, 'webpack'), ['--no-color'], { cwd: app, minutes: 4 })
+  const page = (head, script) =>
+    `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><link rel="icon" href="data:,">${head}<title>webpack</title></head>\n<body><div id="app"></div><script src="${script}"></script></body>\n</html>\n`
+  writeFileSync(join(app, 'dist/index.html'), page('', '/main.js'))
+  writeFileSync(join(app, 'dist/relative/index.html'), page('<base href="/uploads/">', '/relative/main.js'))
 }
 
 function installApp(name, tarball) {

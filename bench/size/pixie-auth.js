@@ -1,10 +1,11 @@
 // The bench job with pixie-auth. Every adapter in this folder exports the same createJob():
 // settings { issuer, clientId, redirectUri, shareAcrossTabs } → { start, login, isAuthenticated,
 // getToken, refresh, logout }. pixie-auth always keeps its session where all tabs see it.
+// `options`: more client options (pixie-auth-isolation.js passes token isolation).
 import { createAuthClient } from 'pixie-auth'
 
-export function createJob({ issuer, clientId, redirectUri }) {
-  const auth = createAuthClient({ issuer, clientId, redirectUri, postLogoutRedirectUri: redirectUri })
+export function createJob({ issuer, clientId, redirectUri }, options = {}) {
+  const auth = createAuthClient({ issuer, clientId, redirectUri, postLogoutRedirectUri: redirectUri, ...options })
   return {
     start: async () => {
       if (auth.isRedirectCallback()) await auth.handleRedirectCallback()

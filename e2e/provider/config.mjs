@@ -31,8 +31,12 @@ const REDIRECT_URIS = [
   'http://localhost:5174/',
   'http://localhost:5175/',
   'http://localhost:5176/',
-  // The Next.js consumer app (consumers/next), whose redirect URI is given as the path '/callback'.
+  // The Next.js consumer app (consumers/next), whose redirect URIs are given as the paths '/callback' and '/isolated'.
   'http://localhost:5177/callback',
+  'http://localhost:5177/isolated',
+  // The vanilla consumer app under `vite dev` (5178) and the webpack consumer app (5179).
+  'http://localhost:5178/',
+  'http://localhost:5179/',
   'http://localhost:5173/other-callback.html',
   'http://localhost:5173/popup-callback.html',
   'http://localhost:5173/silent-callback.html',
@@ -49,6 +53,8 @@ const POST_LOGOUT_REDIRECT_URIS = [
   'http://localhost:5175/',
   'http://localhost:5176/',
   'http://localhost:5177/',
+  'http://localhost:5178/',
+  'http://localhost:5179/',
 ];
 
 /** Both clients are public SPAs; 'pixie-demo' exists so the demo never shares state names with the tests. */
