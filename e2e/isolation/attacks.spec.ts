@@ -87,7 +87,7 @@ function harvest(page: Page) {
       state: JSON.parse(JSON.stringify(window.pixie.auth.getState())) as unknown,
       channelMessages: window.channelMessages,
       sentOps: window.sentOps,
-      workerReplies: window.evil.seen,
+      workerReplies: window.evil?.seen ?? [],
     }
   })
 }
@@ -159,10 +159,16 @@ test.describe('Bearer', () => {
     await login(page)
     await installKit(page)
     const config = await appWireConfig(page)
-    for (const change of [{ scope: 'openid profile email offline_access' }, { refreshLeewaySeconds: 1e6 }, { accessTokenInWorker: true, allowedOrigins: ['http://127.0.0.1:9'] }]) {
+    const changes = [
+      { change: { scope: 'openid profile email offline_access' }, token: 'login_required' },
+      { change: { refreshLeewaySeconds: 1e6 }, token: 'login_required' },
+      // Its own proxy, to its own origin: refuses `token`, and has no session to proxy with.
+      { change: { accessTokenInWorker: true, allowedOrigins: ['http://127.0.0.1:9'] }, token: 'config_error' },
+    ]
+    for (const { change, token } of changes) {
       const other = { ...config, ...change }
       expect(await askOnce(page, other, 'state'), JSON.stringify(change)).toMatchObject({ ok: true, value: { status: 'unauthenticated' } })
-      expect(await askOnce(page, other, 'token'), JSON.stringify(change)).toMatchObject({ ok: false, error: { code: 'login_required' } })
+      expect(await askOnce(page, other, 'token'), JSON.stringify(change)).toMatchObject({ ok: false, error: { code: token } })
     }
     expect(await getAccessToken(page)).toMatchObject({ ok: true })
     expect((await settledState(page)).status).toBe('authenticated')
@@ -178,7 +184,7 @@ test.describe('Bearer', () => {
     const stolen = await silentFlowInFrame(page, `${PROVIDER}/authorize`)
     expect(stolen, 'the attacker’s own silent flow').toMatchObject({ code: expect.any(String) })
     const tokens = await redeemFromNode(PROVIDER, stolen as Stolen)
-    expect(tokens.refresh_token, 'a refresh token of its own, usable anywhere').toEqual(expect.any(String))
+    expect(await useAccessTokenFromNode(`${PROVIDER}/api/me`, tokens.access_token), 'tokens of its own, usable from anywhere').toBe(200)
   })
 
   test('R2: a port handed to a page of another origin stops working once the injecting tab is gone', async ({ page, context }) => {
@@ -233,7 +239,9 @@ test.describe('Bearer', () => {
     expect((await settledState(next)).status).toBe('unauthenticated')
   })
 
-  test('R3, after start: a Service Worker registered while the app runs never sees a refresh token', async ({ page, context }) => {
+  // Finding: the check runs when a page connects; a Service Worker that claims the running worker
+  // reads the body of its next refresh. Marked as failing until that is fixed (see the report).
+  test.fail('R3, after start: a Service Worker registered while the app runs never sees a refresh token', async ({ page, context }) => {
     await login(page)
     const injecting = await context.newPage()
     await openApp(injecting, '/logged-out.html')
@@ -355,6 +363,33 @@ test.describe('Bearer', () => {
     expect(outcome.app).toMatchObject({ ok: true })
     expect(outcome.ms, 'the app’s answer came within').toBeLessThan(10_000)
     expect(await page.evaluate(() => window.pixie.auth.isAuthenticated())).toBe(true)
+  })
+  test('configurations a script said hello with do not lock a new one out after it is gone (the worker’s cap of 16)', async ({ page, context }) => {
+    await login(page)
+    const injecting = await context.newPage()
+    await openApp(injecting, '/logged-out.html')
+    await installKit(injecting)
+    const config = await appWireConfig(injecting)
+    const hellos = await injecting.evaluate(async (config) => {
+      const url = await window.evil.workerUrl()
+      const replies: unknown[] = []
+      for (let i = 0; i < 20; i++) {
+        const port = window.evil.open(url)
+        replies.push(await window.evil.ask(port, 'hello', { protocol: 1, config: { ...config, scope: `openid hostile${i}` } }))
+      }
+      return replies as { ok: boolean }[]
+    }, config)
+    expect(hellos.filter(({ ok }) => ok).length, 'configurations the worker took').toBeGreaterThanOrEqual(15)
+    await injecting.close()
+
+    // The app after a deploy that changed an option: a configuration the worker has not seen.
+    const deployed = await page.evaluate(() => {
+      const { sdk, config } = window.pixie
+      const client = sdk.createAuthClient({ ...config, scope: 'openid profile deployed', isolation: sdk.tokenIsolation() })
+      return window.pixieTry(() => client.isAuthenticated())
+    })
+    expect(deployed).toEqual({ ok: true, value: false })
+    expect(await getAccessToken(page), 'the app’s own session').toMatchObject({ ok: true })
   })
 })
 

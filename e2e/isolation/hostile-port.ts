@@ -47,7 +47,8 @@ export async function installKit(page: Page) {
       return new URL(found[1], entry).href
     }
     function open(url: string): Port {
-      const worker = new SharedWorker(url, { type: 'module', name: 'pixie-auth' })
+      // The app's exact options: Chromium refuses a second constructor whose extendedLifetime differs.
+      const worker = new SharedWorker(url, { type: 'module', name: 'pixie-auth', extendedLifetime: true } as WorkerOptions)
       const port: Port = { port: worker.port, next: 1000, waiters: new Map() }
       worker.port.onmessage = ({ data }) => {
         seen.push(data)
