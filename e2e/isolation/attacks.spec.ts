@@ -1,7 +1,7 @@
 // Token isolation (issue 19) under attack, Bearer (the mock provider): a script on a page of the
 // app's origin that talks to the isolation worker itself, a page of another origin it hands a port
 // to, a Service Worker it registers. Findings R2-R17 of docs/token-isolation-review.md as built.
-import type { Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import {
   PROVIDER,
   expect,
@@ -100,6 +100,17 @@ async function refreshTokensIn(loot: unknown) {
     if (status !== 'unknown') known.push(`${candidate}: ${status}`)
   }
   return known
+}
+
+/** The script, on a second page of the origin, registers e2e/app/evil-sw.js (R3); returns that page. */
+async function registerEvilServiceWorker(context: BrowserContext) {
+  const injecting = await context.newPage()
+  await openApp(injecting, '/logged-out.html')
+  await injecting.evaluate(async () => {
+    await navigator.serviceWorker.register('/evil-sw.js', { scope: '/' })
+    await navigator.serviceWorker.ready
+  })
+  return injecting
 }
 
 test.describe('Bearer', () => {
@@ -223,12 +234,7 @@ test.describe('Bearer', () => {
 
   test('R3: a Service Worker registered by the script: the app refuses with config_error', async ({ page, context }) => {
     await login(page)
-    const injecting = await context.newPage()
-    await openApp(injecting, '/logged-out.html')
-    await injecting.evaluate(async () => {
-      await navigator.serviceWorker.register('/evil-sw.js', { scope: '/' })
-      await navigator.serviceWorker.ready
-    })
+    const injecting = await registerEvilServiceWorker(context)
     await injecting.close()
 
     const next = await context.newPage()
@@ -243,12 +249,7 @@ test.describe('Bearer', () => {
   // reads the body of its next refresh. Marked as failing until that is fixed (see the report).
   test.fail('R3, after start: a Service Worker registered while the app runs never sees a refresh token', async ({ page, context }) => {
     await login(page)
-    const injecting = await context.newPage()
-    await openApp(injecting, '/logged-out.html')
-    await injecting.evaluate(async () => {
-      await navigator.serviceWorker.register('/evil-sw.js', { scope: '/' })
-      await navigator.serviceWorker.ready
-    })
+    const injecting = await registerEvilServiceWorker(context)
     await sleep(500)
     // The app's tab was connected before: its next refresh (forced here, as expiry would).
     const refreshed = await getAccessToken(page, { forceRefresh: true })
