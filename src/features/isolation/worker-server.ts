@@ -124,6 +124,20 @@ const stateEvent = (client: Client): StateEvent => {
 }
 
 /**
+ * Makes room for a configuration: the oldest client no page uses, one without a session first.
+ * Else the configurations a page script said `hello` with would lock out every new one (an app
+ * after a deploy) for as long as any tab keeps the worker alive.
+ */
+function evictIdleClient(clients: Map<string, Client>): boolean {
+  const idle = [...clients].filter(([, each]) => each.ports.size === 0)
+  const [key, client] = idle.find(([, each]) => each.shared.getState().status !== 'authenticated') ?? idle[0] ?? []
+  if (!key || !client) return false
+  clients.delete(key)
+  client.shared.close()
+  return true
+}
+
+/**
  * Serves the isolation protocol on every port this worker is given. `generation` names this
  * worker's life: pages that find another one know it restarted, and lost its memory.
  */
@@ -137,7 +151,7 @@ export function createIsolationServer(generation: string, shared: boolean) {
     const key = optionsKey(config)
     let client = clients.get(key)
     if (!client) {
-      if (clients.size >= maxClients) throw new AuthError('config_error', 'Too many configurations in one worker')
+      if (clients.size >= maxClients && !evictIdleClient(clients)) throw new AuthError('config_error', 'Too many configurations in one worker')
       client = createClient(config as unknown as WireConfig, shared)
       clients.set(key, client)
       const announce = client
@@ -181,7 +195,8 @@ export function createIsolationServer(generation: string, shared: boolean) {
         // A port handed to another page (another origin's, which cannot hold this origin's locks)
         // dies with the document that took its lock.
         const { held = [] } = await navigator.locks.query()
-        if (!client || !portLock || !held.some((lock) => lock.name === portLock)) throw new AuthError('config_error', 'hello_required')
+        // Its client may have been evicted since `hello` (see evictIdleClient).
+        if (!client || ![...clients.values()].includes(client) || !portLock || !held.some((lock) => lock.name === portLock)) throw new AuthError('config_error', 'hello_required')
         live = true
         client.ports.add(port)
         void navigator.locks.request(portLock, async () => drop())
