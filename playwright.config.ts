@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
+import type { PixieFixtures } from './e2e/helpers'
 
 const CI = !!process.env.CI
 
@@ -36,7 +37,35 @@ const EXAMPLES = [
   { name: 'vue', origin: 'http://localhost:5176' },
 ]
 
-export default defineConfig({
+/**
+ * The suites run again with token isolation (issue 19): every harness page gets `isolation: true`
+ * (Bearer), merged into each spec's own appConfig (e2e/helpers.ts `configureRun`); a spec's own
+ * `dpop: true` makes it isolation with DPoP (so oidc-provider.spec.ts runs its DPoP tests that way).
+ * Specs whose tests check what isolation changes read the `isolationMode` fixture. CI runs a subset
+ * (about 8 minutes); PIXIE_E2E_ISOLATION=all adds frozen-tab.spec.ts and a DPoP run of every suite.
+ */
+const ALL_ISOLATION = process.env.PIXIE_E2E_ISOLATION === 'all'
+const ISOLATION_SUITES = ['login', 'callback', 'refresh', 'tabs', 'logout', 'page-lifecycle', 'chaos']
+const specs = (names: string[]) => names.map((name) => `**/${name}.spec.ts`)
+const isolationProjects = [
+  {
+    name: 'isolation-bearer',
+    testMatch: specs([...ISOLATION_SUITES, 'oidc-provider', ...(ALL_ISOLATION ? ['frozen-tab'] : [])]),
+    use: { browserName: 'chromium' as const, isolationMode: 'bearer' as const },
+  },
+  // One login through the portal: LemonLDAP::NG tells no test which tokens it issued.
+  {
+    name: 'isolation-lemonldap',
+    testMatch: specs(['lemonldap']),
+    grep: /login through the portal form/,
+    use: { browserName: 'chromium' as const, isolationMode: 'bearer' as const },
+  },
+  ...(ALL_ISOLATION
+    ? [{ name: 'isolation-dpop', testMatch: specs([...ISOLATION_SUITES, 'frozen-tab']), use: { browserName: 'chromium' as const, isolationMode: 'dpop' as const } }]
+    : []),
+]
+
+export default defineConfig<Pick<PixieFixtures, 'isolationMode'>>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   // One worker: a 2-core machine, and every test shares (and resets) the single mock provider.
@@ -69,7 +98,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  projects: [
+    { name: 'chromium', use: { browserName: 'chromium' } },
+    ...isolationProjects,
+  ],
   webServer: [
     {
       name: 'provider',
