@@ -42,7 +42,8 @@ const EXAMPLES = [
  * (Bearer), merged into each spec's own appConfig (e2e/helpers.ts `configureRun`); a spec's own
  * `dpop: true` makes it isolation with DPoP (so oidc-provider.spec.ts runs its DPoP tests that way).
  * Specs whose tests check what isolation changes read the `isolationMode` fixture. CI runs a subset
- * (about 8 minutes); PIXIE_E2E_ISOLATION=all adds frozen-tab.spec.ts and a DPoP run of every suite.
+ * (about 8 minutes); PIXIE_E2E_ISOLATION=all adds frozen-tab.spec.ts, all of oidc-provider.spec.ts
+ * and a DPoP run of the mock provider's suites.
  */
 const ALL_ISOLATION = process.env.PIXIE_E2E_ISOLATION === 'all'
 const ISOLATION_SUITES = ['login', 'callback', 'refresh', 'tabs', 'logout', 'page-lifecycle', 'chaos']
@@ -50,9 +51,13 @@ const specs = (names: string[]) => names.map((name) => `**/${name}.spec.ts`)
 const isolationProjects = [
   {
     name: 'isolation-bearer',
-    testMatch: specs([...ISOLATION_SUITES, 'oidc-provider', ...(ALL_ISOLATION ? ['frozen-tab'] : [])]),
+    testMatch: specs([...ISOLATION_SUITES, ...(ALL_ISOLATION ? ['frozen-tab', 'oidc-provider'] : [])]),
     use: { browserName: 'chromium' as const, isolationMode: 'bearer' as const },
   },
+  // oidc-provider's DPoP and PAR tests (its real server's nonces and DPoP-bound tokens), with isolation.
+  ...(ALL_ISOLATION
+    ? []
+    : [{ name: 'isolation-oidc-provider', testMatch: specs(['oidc-provider']), grep: /DPoP|PAR/, use: { browserName: 'chromium' as const, isolationMode: 'bearer' as const } }]),
   // One login through the portal: LemonLDAP::NG tells no test which tokens it issued.
   {
     name: 'isolation-lemonldap',
