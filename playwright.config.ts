@@ -42,8 +42,8 @@ const EXAMPLES = [
  * (Bearer), merged into each spec's own appConfig (e2e/helpers.ts `configureRun`); a spec's own
  * `dpop: true` makes it isolation with DPoP (so oidc-provider.spec.ts runs its DPoP tests that way).
  * Specs whose tests check what isolation changes read the `isolationMode` fixture. CI runs a subset
- * (about 8 minutes); PIXIE_E2E_ISOLATION=all adds frozen-tab.spec.ts, all of oidc-provider.spec.ts
- * and a DPoP run of the mock provider's suites.
+ * (about 8 minutes); PIXIE_E2E_ISOLATION=all adds frozen-tab.spec.ts and all of oidc-provider.spec.ts.
+ * DPoP runs only against oidc-provider: the mock provider has no DPoP.
  */
 const ALL_ISOLATION = process.env.PIXIE_E2E_ISOLATION === 'all'
 const ISOLATION_SUITES = ['login', 'callback', 'refresh', 'tabs', 'logout', 'page-lifecycle', 'chaos']
@@ -65,9 +65,6 @@ const isolationProjects = [
     grep: /login through the portal form/,
     use: { browserName: 'chromium' as const, isolationMode: 'bearer' as const },
   },
-  ...(ALL_ISOLATION
-    ? [{ name: 'isolation-dpop', testMatch: specs([...ISOLATION_SUITES, 'frozen-tab']), use: { browserName: 'chromium' as const, isolationMode: 'dpop' as const } }]
-    : []),
 ]
 
 export default defineConfig<Pick<PixieFixtures, 'isolationMode'>>({
