@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
+import type { PixieFixtures } from './e2e/helpers'
 
 const CI = !!process.env.CI
 
@@ -36,7 +37,37 @@ const EXAMPLES = [
   { name: 'vue', origin: 'http://localhost:5176' },
 ]
 
-export default defineConfig({
+/**
+ * The suites run again with token isolation (issue 19): every harness page gets `isolation: true`
+ * (Bearer), merged into each spec's own appConfig (e2e/helpers.ts `configureRun`); a spec's own
+ * `dpop: true` makes it isolation with DPoP (so oidc-provider.spec.ts runs its DPoP tests that way).
+ * Specs whose tests check what isolation changes read the `isolationMode` fixture. CI runs a subset
+ * (about 8 minutes); PIXIE_E2E_ISOLATION=all adds frozen-tab.spec.ts and all of oidc-provider.spec.ts.
+ * DPoP runs only against oidc-provider: the mock provider has no DPoP.
+ */
+const ALL_ISOLATION = process.env.PIXIE_E2E_ISOLATION === 'all'
+const ISOLATION_SUITES = ['login', 'callback', 'refresh', 'tabs', 'logout', 'page-lifecycle', 'chaos']
+const specs = (names: string[]) => names.map((name) => `**/${name}.spec.ts`)
+const isolationProjects = [
+  {
+    name: 'isolation-bearer',
+    testMatch: specs([...ISOLATION_SUITES, ...(ALL_ISOLATION ? ['frozen-tab', 'oidc-provider'] : [])]),
+    use: { browserName: 'chromium' as const, isolationMode: 'bearer' as const },
+  },
+  // oidc-provider's DPoP and PAR tests (its real server's nonces and DPoP-bound tokens), with isolation.
+  ...(ALL_ISOLATION
+    ? []
+    : [{ name: 'isolation-oidc-provider', testMatch: specs(['oidc-provider']), grep: /DPoP|PAR/, use: { browserName: 'chromium' as const, isolationMode: 'bearer' as const } }]),
+  // One login through the portal: LemonLDAP::NG tells no test which tokens it issued.
+  {
+    name: 'isolation-lemonldap',
+    testMatch: specs(['lemonldap']),
+    grep: /login through the portal form/,
+    use: { browserName: 'chromium' as const, isolationMode: 'bearer' as const },
+  },
+]
+
+export default defineConfig<Pick<PixieFixtures, 'isolationMode'>>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   // One worker: a 2-core machine, and every test shares (and resets) the single mock provider.
@@ -69,7 +100,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  projects: [
+    { name: 'chromium', use: { browserName: 'chromium' } },
+    ...isolationProjects,
+  ],
   webServer: [
     {
       name: 'provider',

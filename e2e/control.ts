@@ -119,6 +119,22 @@ export async function refreshTokenStatus(token: string): Promise<RefreshTokenSta
   return res.state
 }
 
+/** The last token response the provider issued, with when (local ms). */
+export interface IssuedTokens {
+  access_token: string
+  refresh_token?: string
+  id_token?: string
+  token_type: string
+  scope?: string
+  expires_in: number
+  issuedAtMs: number
+}
+
+/** The last token response the provider issued, or null: what a Bearer client in the isolation worker holds. */
+export async function lastIssuedTokens(): Promise<IssuedTokens | null> {
+  return control<IssuedTokens | null>('/__control/last-tokens')
+}
+
 // ---------------------------------------------------------------------------------------------
 // oidc-provider test routes
 // ---------------------------------------------------------------------------------------------
@@ -144,6 +160,9 @@ async function opControl<T>(path: string, body?: unknown): Promise<T> {
   if (!response.ok) throw new Error(`oidc-provider ${path} -> HTTP ${response.status}: ${await response.text()}`)
   return (await response.json()) as T
 }
+
+/** oidc-provider's last token response (tokens, expires_in, and when), or null: see `lastIssuedTokens`. */
+export const opLastTokens = () => opControl<IssuedTokens | null>('last-tokens')
 
 /** Zeroes oidc-provider's counters and sets the lifetime (s) of the access tokens it issues next. */
 export const resetOp = (accessTokenTtl: number) => opControl('reset', { accessTokenTtl })

@@ -1,7 +1,7 @@
 // Shared helpers and fixtures for the pixie-auth Playwright e2e tests.
 import { test as base, expect, type BrowserContext, type Page, type Request } from '@playwright/test'
 import type { AuthClientConfig, SerializedError, TryResult } from './app/types'
-import { APP, APP_CONFIG_KEY, CALLBACK_URL, CLIENT_ID, PROVIDER, getStats, resetProvider, type ProviderConfig, type ProviderLogEntry, type ProviderStats } from './control'
+import { APP, APP_CONFIG_KEY, CALLBACK_URL, CLIENT_ID, PROVIDER, getStats, lastIssuedTokens, resetProvider, type IssuedTokens, type ProviderConfig, type ProviderLogEntry, type ProviderStats } from './control'
 import { SDK_IDB, dumpIdb, sessionRecordOf, type IdbEntry, type SessionRecord, type StoredSession } from './idb'
 
 export { expect }
@@ -226,6 +226,7 @@ export async function readIdb(page: Page): Promise<IdbEntry[]> {
  * there is none (no record, or only the version of its deletion).
  */
 export async function readSession(page: Page): Promise<StoredSession | undefined> {
+  if (runMode === 'bearer') return readWorkerSession(page)
   return (await readSessionRecord(page))?.session
 }
 
@@ -234,12 +235,43 @@ export async function readSessionRecord(page: Page): Promise<SessionRecord | und
   return sessionRecordOf(await readIdb(page))
 }
 
-/** Session record that must exist and hold a refresh token. */
+/**
+ * Session record that must exist and hold a refresh token. In isolation's Bearer mode, where the
+ * session lives only in the worker's memory: nothing holding a token is stored, the page's client
+ * (through the worker) is authenticated, and the session is the one the provider issued last.
+ */
 export async function requireSession(page: Page): Promise<StoredSession & { refreshToken: string }> {
+  if (runMode === 'bearer') return requireWorkerSession(page)
   const session = await readSession(page)
   expect(session, 'IndexedDB session record').toBeTruthy()
   expect(typeof session!.refreshToken, 'stored refreshToken').toBe('string')
   return session as StoredSession & { refreshToken: string }
+}
+
+/**
+ * Isolation's Bearer mode: the session the page's client has through the worker (see
+ * `requireSession`), or undefined; nothing holding a token is stored either way.
+ */
+async function readWorkerSession(page: Page): Promise<StoredSession | undefined> {
+  await expectNothingStored(page)
+  const signedIn = await page.evaluate(() => window.pixie.auth.isAuthenticated())
+  return signedIn ? requireWorkerSession(page) : undefined
+}
+
+async function requireWorkerSession(page: Page): Promise<StoredSession & { refreshToken: string }> {
+  await expectNothingStored(page)
+  expect(await page.evaluate(() => window.pixie.auth.isAuthenticated()), 'authenticated through the worker').toBe(true)
+  const issued = await issuedTokens()
+  expect(typeof issued?.refresh_token, 'refresh token the provider issued last').toBe('string')
+  const { access_token, refresh_token, id_token, expires_in, issuedAtMs, token_type, scope } = issued!
+  return {
+    accessToken: access_token,
+    refreshToken: refresh_token!,
+    idToken: id_token!,
+    expiresAt: issuedAtMs + expires_in * 1000,
+    tokenType: token_type.toLowerCase(),
+    scope,
+  }
 }
 
 /** Asserts IndexedDB holds no session record and no token anywhere. */
@@ -276,11 +308,50 @@ export async function waitUntilExpired(session: StoredSession, marginMs = 300): 
 // Fixtures
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Token isolation mode of a whole run (set by the Playwright project, see playwright.config.ts):
+ * 'off', 'bearer' (`isolation: true`) or 'dpop' (`isolation: true, dpop: true`).
+ */
+export type IsolationMode = 'off' | 'bearer' | 'dpop'
+
+/** The current test's mode and where its Bearer session is read from, for the helpers below (see `configureRun`). */
+let runMode: IsolationMode = 'off'
+let issuedTokens: () => Promise<IssuedTokens | null> = lastIssuedTokens
+
+/**
+ * Configures every harness page of the test's `context` with `appConfig` in the run's isolation
+ * `mode`, and tells the session helpers (`requireSession`, `readSession`) where the session is: in
+ * Bearer isolation, only the worker has it, so they take the provider's last token response
+ * (`lastTokens`, from the provider the test uses) instead.
+ */
+export async function configureRun(
+  context: BrowserContext,
+  appConfig: AppConfig,
+  mode: IsolationMode,
+  lastTokens: () => Promise<IssuedTokens | null> = lastIssuedTokens,
+): Promise<void> {
+  const config = withIsolation(appConfig, mode)
+  runMode = !config.isolation ? 'off' : config.dpop ? 'dpop' : 'bearer'
+  issuedTokens = lastTokens
+  if (Object.keys(config).length > 0) await configureApp(context, config)
+}
+
+/**
+ * `appConfig` with the run's isolation mode merged in, so a spec's own `test.use({ appConfig })`
+ * still runs isolated (a spec's `isolation` object, e.g. accessTokenInWorker, wins over `true`).
+ */
+export function withIsolation(appConfig: AppConfig, mode: IsolationMode): AppConfig {
+  if (mode === 'off') return appConfig
+  return { ...appConfig, isolation: appConfig.isolation ?? true, ...(mode === 'dpop' ? { dpop: true } : {}) }
+}
+
 export interface PixieFixtures {
   /** Provider config applied by the automatic reset before each test (override with test.use). */
   providerConfig: ProviderConfig
   /** Client config overrides for every harness page of the test's context (override with test.use). */
   appConfig: AppConfig
+  /** The run's token isolation mode (a project option, merged into appConfig by the context fixture). */
+  isolationMode: IsolationMode
   /** Automatic: resets the mock provider with `providerConfig` before each test. */
   providerReset: void
 }
@@ -288,6 +359,7 @@ export interface PixieFixtures {
 export const test = base.extend<PixieFixtures>({
   providerConfig: [{ autoApprove: true }, { option: true }],
   appConfig: [{}, { option: true }],
+  isolationMode: ['off', { option: true }],
   providerReset: [
     async ({ providerConfig }, use) => {
       await resetProvider(providerConfig)
@@ -295,8 +367,8 @@ export const test = base.extend<PixieFixtures>({
     },
     { auto: true },
   ],
-  context: async ({ context, appConfig }, use, testInfo) => {
-    if (Object.keys(appConfig).length > 0) await configureApp(context, appConfig)
+  context: async ({ context, appConfig, isolationMode }, use, testInfo) => {
+    await configureRun(context, appConfig, isolationMode)
     const browserLog: string[] = []
     context.on('console', (m) => browserLog.push(`[${m.type()}] ${m.text()}`))
     context.on('weberror', (e) => browserLog.push(`[pageerror] ${e.error().stack ?? e.error().message}`))

@@ -6,7 +6,7 @@
 // logout. It has no revocation endpoint, no DPoP, no PAR, and sends no `iss` in the authorization
 // response (RFC 9207). Its refresh tokens live as long as the portal session they came from
 // (`offline_access` is not allowed to the client), so ending that session is what revokes them.
-import { APP, CALLBACK_URL, LOGGED_OUT_URL, getAccessToken, openApp, readSession, requireSession, settledState, waitForHarness, waitUntilExpired } from './helpers'
+import { APP, CALLBACK_URL, LOGGED_OUT_URL, expectNothingStored, getAccessToken, openApp, readSession, requireSession, settledState, waitForHarness, waitUntilExpired } from './helpers'
 import {
   CLIENT,
   LL,
@@ -33,7 +33,7 @@ test('the discovery document: no revocation, DPoP or PAR, so the SDK uses none o
   expect(metadata).not.toHaveProperty('authorization_response_iss_parameter_supported')
 })
 
-test('login through the portal form: PKCE S256, one token request, session stored', async ({ page }) => {
+test('login through the portal form: PKCE S256, one token request, session stored', async ({ page, isolationMode }) => {
   const { authorizeUrl, callbackUrl, user } = await login(page)
   const q = authorizeUrl.searchParams
   expect(q.get('client_id')).toBe(CLIENT)
@@ -45,6 +45,13 @@ test('login through the portal form: PKCE S256, one token request, session store
   expect(callbackUrl.searchParams.has('session_state')).toBe(true)
   expect(user).toMatchObject({ sub: USER.login, iss: LL, aud: [CLIENT] })
 
+  if (isolationMode === 'bearer') {
+    // Isolation: the session is in the worker's memory only, which hands the page its access token.
+    await expectNothingStored(page)
+    expect(await getAccessToken(page)).toMatchObject({ ok: true, value: expect.stringMatching(/.{16,}/) })
+    expect((await llStats()).tokenRequests).toEqual({ authorization_code: 1, refresh_token: 0, total: 1 })
+    return
+  }
   const session = await requireSession(page)
   // LemonLDAP answers token_type "Bearer"; offline_access, which the client did not get, is dropped.
   expect(session.tokenType).toBe('bearer')

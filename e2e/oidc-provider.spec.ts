@@ -212,7 +212,9 @@ test.describe('PAR', () => {
 
     test('metadata that requires pushed requests: loginWithRedirect() is config_error naming par(), before leaving the app', async ({
       page,
+      isolationMode,
     }) => {
+      test.skip(isolationMode !== 'off', "isolation: Playwright's page.route() cannot rewrite the SharedWorker's discovery request")
       await requirePushedRequestsInMetadata(page)
       await openApp(page, '/')
       const toServer: string[] = []
@@ -250,6 +252,7 @@ test.describe('resource indicators', () => {
   test('one token per API, with the right audience, from the one refresh token; unknown API is invalid_target', async ({
     page,
     context,
+    isolationMode,
   }) => {
     const { authorizeUrl } = await login(page)
     expect(authorizeUrl.searchParams.getAll('resource')).toEqual([API, REPORTS])
@@ -267,7 +270,8 @@ test.describe('resource indicators', () => {
     // Cached in the session with the rotated refresh token; the API token is unchanged.
     const s2 = await requireSession(page)
     expect(s2.refreshToken).not.toBe(s1.refreshToken)
-    expect(s2.accessToken).toBe(s1.accessToken)
+    // (In Bearer isolation s2 is the provider's last answer, the reports token: the next line checks the API's.)
+    if (isolationMode !== 'bearer') expect(s2.accessToken).toBe(s1.accessToken)
     expect(await getAccessToken(page)).toEqual({ ok: true, value: s1.accessToken })
     expect(await page.evaluate((resource) => window.pixieTry(() => window.pixie.auth.getAccessToken({ resource })), REPORTS)).toEqual(r1)
     expect((await opStats()).tokenRequests.refresh_token).toBe(1)

@@ -1,7 +1,7 @@
 // Fixtures and helpers for the tests against LemonLDAP::NG's portal (e2e/lemonldap/server.pl).
 import { existsSync } from 'node:fs'
 import { test as base, expect, type Page } from '@playwright/test'
-import { configureApp, type AppConfig } from '../helpers'
+import { configureRun, type AppConfig, type IsolationMode } from '../helpers'
 import { loginThrough, refreshFromNode as refreshFromNodeAt, startLogin as startLoginAt } from '../real-provider'
 
 export const LL = 'http://127.0.0.1:4030'
@@ -39,8 +39,10 @@ export const refreshTokenState = async (token: string) =>
 export const purgeRefreshToken = async (token: string) =>
   expect(await control(`purge-refresh-token?token=${encodeURIComponent(token)}`, 'POST')).toEqual({ purged: true })
 
-export const test = base.extend<{ appConfig: AppConfig; llReset: void }>({
+export const test = base.extend<{ appConfig: AppConfig; isolationMode: IsolationMode; llReset: void }>({
   appConfig: [{}, { option: true }],
+  // The run's token isolation mode (a project option, see playwright.config.ts).
+  isolationMode: ['off', { option: true }],
   llReset: [
     async ({}, use, testInfo) => {
       // Never skipped in CI: there, a missing LemonLDAP is a failure (.ci/run installs it).
@@ -54,8 +56,10 @@ export const test = base.extend<{ appConfig: AppConfig; llReset: void }>({
     },
     { auto: true },
   ],
-  context: async ({ context, appConfig }, use) => {
-    await configureApp(context, { issuer: LL, clientId: CLIENT, ...appConfig })
+  context: async ({ context, appConfig, isolationMode }, use) => {
+    // The portal does not tell the tokens it issued: a Bearer test in isolation checks what the page sees.
+    const noTokens = () => Promise.reject(new Error('LemonLDAP tells no test the tokens it issued'))
+    await configureRun(context, { issuer: LL, clientId: CLIENT, ...appConfig }, isolationMode, noTokens)
     await use(context)
   },
 })

@@ -1,7 +1,7 @@
 // Fixtures and helpers for the tests against oidc-provider (e2e/oidc-provider/server.mjs).
 import { test as base, expect, type Page } from '@playwright/test'
-import { OP, opStats, resetOp } from '../control'
-import { configureApp, type AppConfig } from '../helpers'
+import { OP, opLastTokens, opStats, resetOp } from '../control'
+import { configureRun, type AppConfig, type IsolationMode } from '../helpers'
 import { dpopKeyInPage } from '../idb'
 import { loginThrough, startLogin as startLoginAt } from '../real-provider'
 
@@ -14,12 +14,15 @@ export interface OpFixtures {
   accessTokenTtl: number
   /** Client options over the harness defaults; the issuer is always oidc-provider. */
   appConfig: AppConfig
+  /** The run's token isolation mode (a project option, see playwright.config.ts). */
+  isolationMode: IsolationMode
   opReset: void
 }
 
 export const test = base.extend<OpFixtures>({
   accessTokenTtl: [10, { option: true }],
   appConfig: [{}, { option: true }],
+  isolationMode: ['off', { option: true }],
   opReset: [
     async ({ accessTokenTtl }, use) => {
       await resetOp(accessTokenTtl)
@@ -29,8 +32,8 @@ export const test = base.extend<OpFixtures>({
     },
     { auto: true },
   ],
-  context: async ({ context, appConfig }, use) => {
-    await configureApp(context, { issuer: OP, ...appConfig })
+  context: async ({ context, appConfig, isolationMode }, use) => {
+    await configureRun(context, { issuer: OP, ...appConfig }, isolationMode, opLastTokens)
     await use(context)
   },
 })

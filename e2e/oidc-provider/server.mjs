@@ -6,6 +6,7 @@
 //   GET  /__test/stats                  counters from the provider's events (see `stats` below)
 //   POST /__test/reset {accessTokenTtl} zeroes the counters and sets the access token lifetime (s)
 //   GET  /__test/refresh-token?token=…  { state: 'active' | 'consumed' | 'unknown' }
+//   GET  /__test/last-tokens            the last token response, with issuedAtMs (for token isolation's tests)
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider, { errors } from 'oidc-provider';
@@ -25,6 +26,8 @@ const RESOURCE_SERVERS = {
 
 const settings = { accessTokenTtl: DEFAULT_ACCESS_TOKEN_TTL };
 let stats = emptyStats();
+/** The last token response (see /__test/last-tokens). */
+let lastTokens = null;
 
 function emptyStats() {
   return {
@@ -127,6 +130,7 @@ const provider = new Provider(ISSUER, {
 });
 
 provider.on('grant.success', (ctx) => {
+  lastTokens = { ...ctx.body, issuedAtMs: Date.now() };
   count(stats.tokenRequests, ctx.oidc.params.grant_type);
   stats.tokenRequests.total += 1;
 });
@@ -206,8 +210,10 @@ async function testRoute(req, res, url) {
     const { accessTokenTtl = DEFAULT_ACCESS_TOKEN_TTL } = JSON.parse((await readBody(req)) || '{}');
     settings.accessTokenTtl = accessTokenTtl;
     stats = emptyStats();
+    lastTokens = null;
     return sendJson(res, 200, settings);
   }
+  if (url.pathname === '/__test/last-tokens' && req.method === 'GET') return sendJson(res, 200, lastTokens);
   if (url.pathname === '/__test/refresh-token' && req.method === 'GET') {
     const token = await provider.RefreshToken.find(url.searchParams.get('token') ?? '', { ignoreExpiration: true });
     return sendJson(res, 200, { state: !token ? 'unknown' : token.consumed ? 'consumed' : 'active' });

@@ -29,10 +29,16 @@ function refreshTokenStatus(ctx) {
   sendJson(ctx.res, 200, { state: ctx.state.refreshTokenState(ctx.url.searchParams.get('token')) });
 }
 
+/** The last token response issued (tokens, expires_in, and when), or null. */
+function lastTokens(ctx) {
+  sendJson(ctx.res, 200, ctx.state.lastTokens);
+}
+
 export const CONTROL_ROUTES = {
   '/__control/reset': { POST: reset },
   '/__control/config': { POST: updateConfig },
   '/__control/faults': { POST: queueFaults },
   '/__control/stats': { GET: stats },
   '/__control/refresh-token-status': { GET: refreshTokenStatus },
+  '/__control/last-tokens': { GET: lastTokens },
 };

@@ -56,6 +56,7 @@ export class ProviderState {
     this.codes = new Map();
     this.accessTokens = new Map();
     this.refreshTokens = new Map();
+    this.lastTokens = null; // the last token response issued (see /__control/last-tokens)
     this.faults.clear();
     this.lastDrop = null; // the last request a 'drop' fault dropped, to catch its browser resend
     this.stats = emptyStats();

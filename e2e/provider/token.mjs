@@ -155,6 +155,9 @@ function issueTokens(ctx, family, { scope, withRefreshToken, nonce, effect }) {
   };
   if (withRefreshToken) response.refresh_token = ctx.state.issueRefreshToken(family);
   if (hasScope(scope, 'openid')) response.id_token = signJwt(ctx.key, idTokenClaims(ctx, family, nonce, effect.idTokenClaims));
+  // For tests of token isolation, where no page can read the session the client keeps; not an
+  // answer a fault made invalid, which the client must not keep.
+  if (!effect.idTokenClaims) ctx.state.lastTokens = { ...response, issuedAtMs: Date.now() };
   return response;
 }
 

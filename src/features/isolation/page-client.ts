@@ -57,6 +57,9 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
 
   const adopt = ({ error, ...next }: WireState) => {
     const current = state.get()
+    // On the callback page "no session" is not the answer yet: handleRedirectCallback() gives it
+    // (as the core does), so a route guard does not start a second login meanwhile.
+    if (current.status === 'loading' && next.status === 'unauthenticated' && isCallback(location.href)) return
     const sameUser = JSON.stringify(next.user) === JSON.stringify(current.user)
     state.set({ ...next, user: sameUser ? current.user : next.user, error: error && fromWireError(error) })
   }
@@ -87,10 +90,16 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
     abandon: (loginState) => call('abandon', { state: loginState }),
   })
 
+  // Concurrent calls with the same options share one request: a page's burst of calls must not
+  // run into the worker's cap on requests per port.
+  const tokenRequests = new Map<string, Promise<string>>()
+  const requestToken = (options: GetAccessTokenOptions) =>
+    sharedRun(tokenRequests, JSON.stringify(options), () => call<string>('token', { ...options }))
+
   async function getAccessToken(options: GetAccessTokenOptions = {}): Promise<string> {
     if (settings.accessTokenInWorker) throw new AuthError('config_error', 'The access token stays in the worker: use createFetch(auth)')
     try {
-      return await call<string>('token', { ...options })
+      return await requestToken(options)
     } catch (cause) {
       if (!silentLogin || toAuthError(cause).code !== 'login_required') throw cause
       await silentLogin.login(loginSteps)
