@@ -119,6 +119,11 @@ export async function refreshTokenStatus(token: string): Promise<RefreshTokenSta
   return res.state
 }
 
+/** Every refresh token the mock provider issued since its last reset (rotated and revoked ones too). */
+export async function issuedRefreshTokens(): Promise<string[]> {
+  return (await control<{ tokens: string[] }>('/__control/refresh-tokens')).tokens
+}
+
 // ---------------------------------------------------------------------------------------------
 // oidc-provider test routes
 // ---------------------------------------------------------------------------------------------

@@ -29,10 +29,16 @@ function refreshTokenStatus(ctx) {
   sendJson(ctx.res, 200, { state: ctx.state.refreshTokenState(ctx.url.searchParams.get('token')) });
 }
 
+/** Every refresh token issued since the last reset, active or not: what the token-isolation tests search storage for. */
+function refreshTokens(ctx) {
+  sendJson(ctx.res, 200, { tokens: [...ctx.state.refreshTokens.keys()] });
+}
+
 export const CONTROL_ROUTES = {
   '/__control/reset': { POST: reset },
   '/__control/config': { POST: updateConfig },
   '/__control/faults': { POST: queueFaults },
   '/__control/stats': { GET: stats },
   '/__control/refresh-token-status': { GET: refreshTokenStatus },
+  '/__control/refresh-tokens': { GET: refreshTokens },
 };

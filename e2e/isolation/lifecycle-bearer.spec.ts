@@ -1,0 +1,81 @@
+// Token isolation, Bearer (mock provider): the session lives in the SharedWorker's memory, so it
+// lasts exactly as long as the worker: tabs, reloads, a closed last tab, a browser restart, bfcache.
+import { APP, expect, getAccessToken, getState, login, openApp, settledState, test, waitForHarness } from '../helpers'
+import { sharedWorkerTargets, withProfile } from './probe'
+
+const appConfig = { isolation: true }
+test.use({ appConfig })
+
+const scopeOf = (page: import('@playwright/test').Page) => page.evaluate(() => window.pixie.sdk.sessionScope(window.pixie.auth))
+
+test('reload of one of two tabs keeps the session; sessionScope is open-tabs', async ({ page, context }) => {
+  await login(page)
+  const other = await context.newPage()
+  await openApp(other)
+  expect((await settledState(other)).status).toBe('authenticated')
+  await page.reload()
+  await waitForHarness(page)
+  expect((await settledState(page)).status).toBe('authenticated')
+  expect((await getAccessToken(page)).ok).toBe(true)
+  expect(await scopeOf(page)).toBe('open-tabs')
+})
+
+test('single tab reload (Chromium, extendedLifetime): the worker outlives the reload and keeps the session', async ({ page, browser }) => {
+  await login(page)
+  const [before] = await sharedWorkerTargets(browser)
+  await page.reload()
+  await waitForHarness(page)
+  const state = await settledState(page)
+  const [after] = await sharedWorkerTargets(browser)
+  test.info().annotations.push({ type: 'single-tab reload', description: `state ${state.status}; same worker target: ${before?.targetId === after?.targetId}` })
+  expect(state.status).toBe('authenticated')
+  expect(after?.targetId).toBe(before?.targetId)
+})
+
+test('last tab closed, then a new tab: measured, see the annotation', async ({ page, context, browser }) => {
+  await login(page)
+  expect(await sharedWorkerTargets(browser)).toHaveLength(1)
+  await page.close()
+  const fresh = await context.newPage()
+  await openApp(fresh)
+  const state = await settledState(fresh)
+  test.info().annotations.push({ type: 'new tab right after the last closed', description: state.status })
+  // extendedLifetime: Chromium keeps the worker (and the session) past its last page for a while.
+  expect(state.status).toBe('authenticated')
+})
+
+test('browser restart loses the Bearer session: unauthenticated, getAccessToken login_required', async ({ playwright }, testInfo) => {
+  await withProfile(playwright.chromium, testInfo, appConfig, async (launch) => {
+    const first = await launch()
+    await login(first.pages()[0] ?? (await first.newPage()))
+    await first.close()
+    const second = await launch()
+    const page = second.pages()[0] ?? (await second.newPage())
+    await openApp(page)
+    expect((await settledState(page)).status).toBe('unauthenticated')
+    const token = await getAccessToken(page)
+    expect(token.ok ? 'a token' : token.error.code).toBe('login_required')
+    await second.close()
+  })
+})
+
+test('bfcache: away and back, the page works (restored or not: see the annotation)', async ({ page }) => {
+  await login(page)
+  await openApp(page)
+  await page.evaluate(() => {
+    const shows: string[] = []
+    Object.assign(window, { shows })
+    addEventListener('pageshow', (event) => shows.push(event.persisted ? 'restored' : 'loaded'))
+  })
+  await page.goto(`${APP}/logged-out.html`)
+  await page.goBack()
+  await waitForHarness(page)
+  const restored = await page.evaluate(() => {
+    const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown }
+    return { shows: (window as unknown as { shows?: string[] }).shows ?? null, notRestoredReasons: JSON.stringify(entry.notRestoredReasons ?? null) }
+  })
+  test.info().annotations.push({ type: 'bfcache', description: JSON.stringify(restored) })
+  const token = await getAccessToken(page)
+  expect(token.ok, JSON.stringify(token)).toBe(true)
+  await expect.poll(async () => (await getState(page)).status).toBe('authenticated')
+})
