@@ -99,7 +99,7 @@ test('the worker refuses other origins itself: a page script talking to it direc
         return Reflect.construct(target, args) as object
       },
     })
-    const post = MessagePort.prototype.postMessage
+    const post = MessagePort.prototype.postMessage as (message: unknown, transfer: Transferable[]) => void
     MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, transfer?: Transferable[]) {
       const data = message as { op?: string; args?: { config?: unknown } }
       if (data?.op === 'hello') seen.config = data.args?.config
