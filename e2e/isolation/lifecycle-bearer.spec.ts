@@ -1,6 +1,6 @@
 // Token isolation, Bearer (mock provider): the session lives in the SharedWorker's memory, so it
 // lasts exactly as long as the worker: tabs, reloads, a closed last tab, a browser restart, bfcache.
-import { APP, expect, getAccessToken, getState, login, openApp, settledState, test, waitForHarness } from '../helpers'
+import { APP, configureApp, expect, getAccessToken, getState, login, openApp, settledState, test, waitForHarness } from '../helpers'
 import { sharedWorkerTargets, withProfile } from './probe'
 
 const appConfig = { isolation: true }
@@ -59,23 +59,34 @@ test('browser restart loses the Bearer session: unauthenticated, getAccessToken 
   })
 })
 
-test('bfcache: away and back, the page works (restored or not: see the annotation)', async ({ page }) => {
-  await login(page)
-  await openApp(page)
-  await page.evaluate(() => {
-    const shows: string[] = []
-    Object.assign(window, { shows })
-    addEventListener('pageshow', (event) => shows.push(event.persisted ? 'restored' : 'loaded'))
-  })
-  await page.goto(`${APP}/logged-out.html`)
-  await page.goBack()
-  await waitForHarness(page)
-  const restored = await page.evaluate(() => {
-    const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown }
-    return { shows: (window as unknown as { shows?: string[] }).shows ?? null, notRestoredReasons: JSON.stringify(entry.notRestoredReasons ?? null) }
-  })
-  test.info().annotations.push({ type: 'bfcache', description: JSON.stringify(restored) })
-  const token = await getAccessToken(page)
-  expect(token.ok, JSON.stringify(token)).toBe(true)
-  await expect.poll(async () => (await getState(page)).status).toBe('authenticated')
+// Playwright starts Chromium with --disable-back-forward-cache: this test starts one without it.
+test('bfcache: away and back, the page works (whether it was restored: see the annotation)', async ({ playwright }, testInfo) => {
+  const browser = await playwright.chromium.launch({ ...testInfo.project.use.launchOptions, ignoreDefaultArgs: ['--disable-back-forward-cache'] })
+  try {
+    const context = await browser.newContext({ baseURL: APP })
+    await configureApp(context, appConfig)
+    const page = await context.newPage()
+    await login(page)
+    await openApp(page)
+    await page.evaluate(() => {
+      const shows: string[] = []
+      Object.assign(window, { shows, marker: 'before' })
+      addEventListener('pageshow', (event) => shows.push(event.persisted ? 'restored' : 'loaded'))
+    })
+    await page.goto(`${APP}/logged-out.html`)
+    await waitForHarness(page)
+    await page.goBack()
+    await waitForHarness(page)
+    const seen = await page.evaluate(() => {
+      const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown }
+      const own = window as unknown as { shows?: string[]; marker?: string }
+      return { restored: own.marker === 'before', shows: own.shows ?? null, notRestoredReasons: entry.notRestoredReasons ?? null }
+    })
+    testInfo.annotations.push({ type: 'bfcache', description: JSON.stringify(seen) })
+    const token = await getAccessToken(page)
+    expect(token.ok, JSON.stringify(token)).toBe(true)
+    await expect.poll(async () => (await getState(page)).status).toBe('authenticated')
+  } finally {
+    await browser.close()
+  }
 })
