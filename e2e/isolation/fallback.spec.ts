@@ -4,7 +4,7 @@ import type { BrowserContext } from '@playwright/test'
 import { issuedRefreshTokens } from '../control'
 import { expect as mockExpect, getAccessToken, login as mockLogin, openApp, settledState, test as mockTest } from '../helpers'
 import { expect as opExpect, login as opLogin, test as opTest } from '../oidc-provider/fixtures'
-import { dumpOriginStorage, encodingsFound } from './probe'
+import { dumpOriginStorage, encodingsFound, sessionScopeOf } from './probe'
 
 const withoutSharedWorker = (context: BrowserContext) =>
   context.addInitScript(() => {
@@ -19,7 +19,7 @@ mockTest.describe('Bearer', () => {
     await mockLogin(page)
     mockExpect(await page.evaluate(() => typeof SharedWorker)).toBe('undefined')
     mockExpect(page.workers().length, 'dedicated workers of the tab').toBeGreaterThan(0)
-    mockExpect(await page.evaluate(() => window.pixie.sdk.sessionScope(window.pixie.auth))).toBe('this-tab')
+    mockExpect(await sessionScopeOf(page)).toBe('this-tab')
     // A refresh, so the worker has held a rotated token too.
     mockExpect((await getAccessToken(page)).ok).toBe(true)
     const other = await context.newPage()
@@ -40,7 +40,7 @@ opTest.describe('DPoP', () => {
     await withoutSharedWorker(context)
     await opLogin(page)
     opExpect(page.workers().length).toBeGreaterThan(0)
-    opExpect(await page.evaluate(() => window.pixie.sdk.sessionScope(window.pixie.auth))).toBe('browser')
+    opExpect(await sessionScopeOf(page)).toBe('browser')
     const other = await context.newPage()
     await openApp(other)
     opExpect((await settledState(other)).status).toBe('authenticated')

@@ -1,23 +1,15 @@
 // Token isolation, Bearer (mock provider): the session lives in the SharedWorker's memory, so it
 // lasts exactly as long as the worker: tabs, reloads, a closed last tab, a browser restart, bfcache.
 import { APP, configureApp, expect, getAccessToken, getState, login, openApp, settledState, test, waitForHarness } from '../helpers'
-import { sharedWorkerTargets, withProfile } from './probe'
+import { reloadOneOfTwoTabs, sessionScopeOf, sharedWorkerTargets, withProfile } from './probe'
 
 const appConfig = { isolation: true }
 test.use({ appConfig })
 
-const scopeOf = (page: import('@playwright/test').Page) => page.evaluate(() => window.pixie.sdk.sessionScope(window.pixie.auth))
-
 test('reload of one of two tabs keeps the session; sessionScope is open-tabs', async ({ page, context }) => {
   await login(page)
-  const other = await context.newPage()
-  await openApp(other)
-  expect((await settledState(other)).status).toBe('authenticated')
-  await page.reload()
-  await waitForHarness(page)
-  expect((await settledState(page)).status).toBe('authenticated')
-  expect((await getAccessToken(page)).ok).toBe(true)
-  expect(await scopeOf(page)).toBe('open-tabs')
+  await reloadOneOfTwoTabs(page, context)
+  expect(await sessionScopeOf(page)).toBe('open-tabs')
 })
 
 test('single tab reload (Chromium, extendedLifetime): the worker outlives the reload and keeps the session', async ({ page, browser }) => {

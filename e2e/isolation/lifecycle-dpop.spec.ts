@@ -1,21 +1,16 @@
 // Token isolation with dpop() (oidc-provider, DPoP nonces required): the worker keeps the session in
 // IndexedDB, bound to its non-extractable key, so it survives reloads, closed tabs and restarts.
-import { getAccessToken, openApp, settledState, waitForHarness } from '../helpers'
+import { getAccessToken, openApp, settledState } from '../helpers'
 import { OP, expect, login, test } from '../oidc-provider/fixtures'
-import { killSharedWorkers, withProfile } from './probe'
+import { killSharedWorkers, reloadOneOfTwoTabs, sessionScopeOf, withProfile } from './probe'
 
 const appConfig = { isolation: true, dpop: true }
 test.use({ appConfig })
 
 test('reload of one of two tabs, then every tab closed and a new one: still authenticated; sessionScope is browser', async ({ page, context, browser }) => {
   await login(page)
-  const other = await context.newPage()
-  await openApp(other)
-  expect((await settledState(other)).status).toBe('authenticated')
-  await page.reload()
-  await waitForHarness(page)
-  expect((await settledState(page)).status).toBe('authenticated')
-  expect(await page.evaluate(() => window.pixie.sdk.sessionScope(window.pixie.auth))).toBe('browser')
+  const other = await reloadOneOfTwoTabs(page, context)
+  expect(await sessionScopeOf(page)).toBe('browser')
   await page.close()
   await other.close()
   // Not only the worker's extended lifetime: a new worker reads the session from IndexedDB.

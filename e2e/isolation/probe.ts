@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, BrowserType, Page, TestInfo } from '@play
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { APP, configureApp, type AppConfig } from '../helpers'
+import { APP, configureApp, expect, getAccessToken, openApp, settledState, waitForHarness, type AppConfig } from '../helpers'
 
 /**
  * Runs inside the page: every value a script of the origin can read from storage, as one string
@@ -132,4 +132,23 @@ export async function withProfile<T>(
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** `sessionScope(auth)` of the page's client. */
+export const sessionScopeOf = (page: Page) => page.evaluate(() => window.pixie.sdk.sessionScope(window.pixie.auth))
+
+/**
+ * With `page` logged in: opens a second tab, reloads `page`, and expects both authenticated and a
+ * token in `page`. Returns the second tab.
+ */
+export async function reloadOneOfTwoTabs(page: Page, context: BrowserContext): Promise<Page> {
+  const other = await context.newPage()
+  await openApp(other)
+  expect((await settledState(other)).status).toBe('authenticated')
+  await page.reload()
+  await waitForHarness(page)
+  expect((await settledState(page)).status).toBe('authenticated')
+  const token = await getAccessToken(page)
+  expect(token.ok, JSON.stringify(token)).toBe(true)
+  return other
 }
