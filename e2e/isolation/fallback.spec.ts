@@ -2,7 +2,7 @@
 // Worker. Bearer sessions are that tab's alone and stored nowhere; DPoP's are shared through IndexedDB.
 import type { BrowserContext } from '@playwright/test'
 import { issuedRefreshTokens } from '../control'
-import { expect as mockExpect, getAccessToken, login as mockLogin, openApp, settledState, test as mockTest } from '../helpers'
+import { expect as mockExpect, getAccessToken, login as mockLogin, openApp, settledState, sleep, test as mockTest } from '../helpers'
 import { expect as opExpect, login as opLogin, test as opTest } from '../oidc-provider/fixtures'
 import { dumpOriginStorage, encodingsFound, sessionScopeOf } from './probe'
 
@@ -12,7 +12,7 @@ const withoutSharedWorker = (context: BrowserContext) =>
   })
 
 mockTest.describe('Bearer', () => {
-  mockTest.use({ appConfig: { isolation: true }, providerConfig: { autoApprove: true, accessTokenTtl: 20 } })
+  mockTest.use({ appConfig: { isolation: true }, providerConfig: { autoApprove: true, accessTokenTtl: 2 } })
 
   mockTest('a dedicated worker per tab: the session is this tab’s, nothing stored', async ({ context, page }) => {
     await withoutSharedWorker(context)
@@ -20,7 +20,8 @@ mockTest.describe('Bearer', () => {
     mockExpect(await page.evaluate(() => typeof SharedWorker)).toBe('undefined')
     mockExpect(page.workers().length, 'dedicated workers of the tab').toBeGreaterThan(0)
     mockExpect(await sessionScopeOf(page)).toBe('this-tab')
-    // A refresh, so the worker has held a rotated token too.
+    // A refresh (the token is stale after a second), so the worker has held a rotated token too.
+    await sleep(1_200)
     mockExpect((await getAccessToken(page)).ok).toBe(true)
     const other = await context.newPage()
     await openApp(other)

@@ -67,7 +67,8 @@ test('bfcache: away and back, the page works (whether it was restored: see the a
     })
     await page.goto(`${APP}/logged-out.html`)
     await waitForHarness(page)
-    await page.goBack()
+    // A page restored from bfcache fires no load event: goBack() would wait for one.
+    await page.goBack({ waitUntil: 'commit' })
     await waitForHarness(page)
     const seen = await page.evaluate(() => {
       const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown }

@@ -13,45 +13,62 @@ test('getAccessToken() refuses; GET, JSON, FormData, a streamed body, an abort m
   const token = await getAccessToken(page)
   expect(token.ok ? 'a token' : token.error.code).toBe('config_error')
 
-  const results = await page.evaluate(async (api) => {
-    const { fetch } = window.pixie
-    const get = await fetch(`${api}/api/me`)
-    const json = await fetch(`${api}/api/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) })
-    const form = new FormData()
-    form.set('field', 'value')
-    const multipart = await fetch(`${api}/api/echo`, { method: 'POST', body: form })
+  // Each step in the page, bounded: a step that hangs says which it is.
+  const step = <T>(name: string, run: (api: string) => Promise<T>) =>
+    page.evaluate(
+      ([source, api, label]) =>
+        Promise.race([
+          (0, eval)(source)(api),
+          new Promise((resolve) => setTimeout(() => resolve(`${label}: no answer in 5 s`), 5_000)),
+        ]),
+      [run.toString(), PROVIDER, name] as const,
+    ) as Promise<T>
+  const results = {
+    get: await step('GET', async (api) => {
+      const response = await window.pixie.fetch(`${api}/api/me`)
+      return { status: response.status, body: await response.json() }
+    }),
+    json: await step('JSON', async (api) => {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) }
+      const response = await window.pixie.fetch(`${api}/api/echo`, init)
+      return { status: response.status, body: await response.json() }
+    }),
+    multipart: await step('FormData', async (api) => {
+      const form = new FormData()
+      form.set('field', 'value')
+      const response = await window.pixie.fetch(`${api}/api/echo`, { method: 'POST', body: form })
+      return { status: response.status, body: await response.json() }
+    }),
     // Five chunks 150 ms apart: the page reads each as it comes.
-    const stream = await fetch(`${api}/api/stream?chunks=5&delayMs=150`)
-    const reader = stream.body!.getReader()
-    const arrivals: { at: number; text: string }[] = []
-    const decoder = new TextDecoder()
-    for (let i = 0; i < 10; i += 1) {
-      const { done, value } = await reader.read()
-      if (done) break
-      arrivals.push({ at: performance.now(), text: decoder.decode(value) })
-    }
+    arrivals: await step('stream', async (api) => {
+      const reader = (await window.pixie.fetch(`${api}/api/stream?chunks=5&delayMs=150`)).body!.getReader()
+      const arrivals: { at: number; text: string }[] = []
+      for (let i = 0; i < 10; i += 1) {
+        const { done, value } = await reader.read()
+        if (done) break
+        arrivals.push({ at: performance.now(), text: new TextDecoder().decode(value) })
+      }
+      return arrivals
+    }),
     // Aborted after the first chunk of twenty, 200 ms apart.
-    const controller = new AbortController()
-    const started = performance.now()
-    const long = await fetch(`${api}/api/stream?chunks=20&delayMs=200`, { signal: controller.signal })
-    const longReader = long.body!.getReader()
-    const first = decoder.decode((await longReader.read()).value)
-    controller.abort()
-    const afterAbort = await longReader.read().then(
-      (r) => `read ${r.done ? 'done' : 'chunk'}`,
-      (e: Error) => `rejected ${e.name}`,
-    )
-    const abortMs = performance.now() - started
-    const redirect = await fetch(`${api}/api/redirect`)
-    return {
-      get: { status: get.status, body: await get.json() },
-      json: { status: json.status, body: await json.json() },
-      multipart: { status: multipart.status, body: await multipart.json() },
-      arrivals,
-      abort: { first, afterAbort, abortMs },
-      redirect: { type: redirect.type, status: redirect.status },
-    }
-  }, PROVIDER)
+    abort: await step('abort mid-body', async (api) => {
+      const controller = new AbortController()
+      const started = performance.now()
+      const reader = (await window.pixie.fetch(`${api}/api/stream?chunks=20&delayMs=200`, { signal: controller.signal })).body!.getReader()
+      const first = new TextDecoder().decode((await reader.read()).value)
+      controller.abort()
+      const afterAbort = await reader.read().then(
+        (r) => `read ${r.done ? 'done' : 'chunk'}`,
+        (e: Error) => `rejected ${e.name}`,
+      )
+      return { first, afterAbort, abortMs: performance.now() - started }
+    }),
+    redirect: await step('redirect', async (api) => {
+      const response = await window.pixie.fetch(`${api}/api/redirect`)
+      return { type: response.type, status: response.status }
+    }),
+  }
+  test.info().annotations.push({ type: 'proxied fetch', description: JSON.stringify(results) })
   expect(results.get).toMatchObject({ status: 200, body: { sub: 'user-ada' } })
   expect(results.json.body).toMatchObject({ method: 'POST', contentType: 'application/json', body: '{"a":1}' })
   expect(results.multipart.body.contentType).toMatch(/^multipart\/form-data; boundary=/)
@@ -127,6 +144,7 @@ test('the worker refuses other origins itself: a page script talking to it direc
         port.postMessage({ v: 1, id: mine, op, args }, transfer)
       })
     const hello = await ask('hello', { protocol: 1, config: seen.config })
+    if (!hello.ok) return { hello, url: seen.url, config: seen.config }
     const { portLock } = hello.value as { portLock: string }
     await new Promise<void>((held) => void navigator.locks.request(portLock, () => new Promise<void>(() => held())))
     await ask('ready', {})

@@ -3,15 +3,16 @@
 // isolation finds it, so the search itself works.
 import type { BrowserContext, Page } from '@playwright/test'
 import { issuedRefreshTokens } from '../control'
-import { expect, getAccessToken, getStats, login, test } from '../helpers'
+import { expect, getAccessToken, getStats, login, sleep, test } from '../helpers'
 import { dumpOriginStorage, encodingsFound, heardOnChannels, openChannelListener } from './probe'
 
-// Access tokens inside the refresh leeway (30 s): each getAccessToken() refreshes.
-test.use({ providerConfig: { autoApprove: true, accessTokenTtl: 20 } })
+// Two-second access tokens: stale (the leeway is at most half the lifetime) a second after they came.
+test.use({ providerConfig: { autoApprove: true, accessTokenTtl: 2 } })
 
 async function secretsAfterRefreshes(context: BrowserContext, page: Page) {
   const listener = await openChannelListener(context)
   await login(page)
+  await sleep(1_200)
   expect((await getAccessToken(page)).ok).toBe(true)
   const forced = await getAccessToken(page, { forceRefresh: true })
   expect(forced.ok, JSON.stringify(forced)).toBe(true)
