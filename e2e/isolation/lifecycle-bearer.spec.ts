@@ -36,6 +36,21 @@ test('last tab closed, then a new tab: measured, see the annotation', async ({ p
   expect(state.status).toBe('authenticated')
 })
 
+test('last tab closed: the worker ends when its extended lifetime does, and a new tab is unauthenticated', async ({ page, context, browser }) => {
+  test.setTimeout(75_000)
+  await login(page)
+  await page.close()
+  const closedAt = Date.now()
+  // Bounded: Chromium's extended lifetime is tens of seconds.
+  await expect.poll(async () => (await sharedWorkerTargets(browser)).length, { timeout: 60_000, intervals: [1_000] }).toBe(0)
+  test.info().annotations.push({ type: 'worker outlived its last page by (ms)', description: String(Date.now() - closedAt) })
+  const fresh = await context.newPage()
+  await openApp(fresh)
+  expect((await settledState(fresh)).status).toBe('unauthenticated')
+  const token = await getAccessToken(fresh)
+  expect(token.ok ? 'a token' : token.error.code).toBe('login_required')
+})
+
 test('browser restart loses the Bearer session: unauthenticated, getAccessToken login_required', async ({ playwright }, testInfo) => {
   await withProfile(playwright.chromium, testInfo, appConfig, async (launch) => {
     const first = await launch()
