@@ -162,7 +162,7 @@ test('the worker refuses other origins itself: a page script talking to it direc
     }
   }, PROVIDER)
   // The direct channel works (so the refusals are the worker's, not a broken test)...
-  expect(answers.allowed).toBe('sent: 200')
+  expect(answers.allowed, JSON.stringify(answers)).toBe('sent: 200')
   // ...and the worker refuses the rest before sending anything.
   expect(answers).toEqual({
     allowed: 'sent: 200',

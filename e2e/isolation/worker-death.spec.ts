@@ -1,8 +1,7 @@
 // Token isolation: the SharedWorker killed (CDP) while its pages live. The pages notice within
 // seconds, requests under way reject instead of hanging, and a new worker takes over: Bearer
 // sessions are gone with the old worker's memory, DPoP sessions come back from IndexedDB.
-import type { Browser, Page } from '@playwright/test'
-import { test } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { expect as mockExpect, getAccessToken, getState, injectFault, login as mockLogin, openApp, settledState, sleep, test as mockTest } from '../helpers'
 import { expect as opExpect, login as opLogin, test as opTest } from '../oidc-provider/fixtures'
 import { killSharedWorkers, sharedWorkerTargets } from './probe'
@@ -13,21 +12,6 @@ async function timeUntilStatus(page: Page, status: string, since: number, within
     timeout: withinMs,
   })
   return Date.now() - since
-}
-
-/** For the report: 6 s after a kill, what the page's locks, states and the browser's shared workers are. */
-async function recordAfterKill(page: Page, browser: Browser) {
-  const samples: unknown[] = []
-  for (let i = 0; i < 6; i += 1) {
-    const locks = await page.evaluate(async () => {
-      const { held = [], pending = [] } = await navigator.locks.query()
-      return { held: held.map((l) => l.name?.split(':')[0]), pending: pending.map((l) => l.name?.split(':')[0]) }
-    })
-    const status = (await getState(page)).status
-    samples.push({ s: i, locks, status, workers: (await sharedWorkerTargets(browser)).length })
-    await sleep(1_000)
-  }
-  test.info().annotations.push({ type: 'after the kill', description: JSON.stringify(samples) })
 }
 
 mockTest.describe('Bearer', () => {
@@ -49,7 +33,6 @@ mockTest.describe('Bearer', () => {
     await page.waitForTimeout(300)
     const killedAt = Date.now()
     mockExpect(await killSharedWorkers(browser)).toBe(1)
-    await recordAfterKill(other, browser)
     const { result, at } = await pending
     const rejectedAfter = at - killedAt
     mockExpect(result.ok ? 'a token' : result.error.code).toBe('network_error')
@@ -75,7 +58,6 @@ opTest.describe('DPoP', () => {
     const states = await page.evaluate(() => window.pixieStates.length)
     opExpect(await killSharedWorkers(browser)).toBe(1)
     const killedAt = Date.now()
-    await recordAfterKill(page, browser)
     // A new worker answers within seconds (its generation differs: the page did reconnect).
     await opExpect.poll(async () => (await sharedWorkerTargets(browser)).length, { timeout: 5_000 }).toBe(1)
     const token = await getAccessToken(page)
