@@ -108,11 +108,12 @@ test('a 401 invalid_token is answered by one refresh and one retry', async ({ pa
 test('the worker refuses other origins itself: a page script talking to it directly sends nothing', async ({ page }) => {
   // Records the worker's URL and the app's hello, as a script of the page could.
   await page.addInitScript(() => {
-    const seen = { url: '', config: undefined as unknown }
+    const seen = { url: '', options: {} as WorkerOptions, config: undefined as unknown }
     Object.assign(window, { seen })
     window.SharedWorker = new Proxy(SharedWorker, {
       construct(target, args: [string | URL, WorkerOptions]) {
         seen.url = String(args[0])
+        seen.options = args[1]
         return Reflect.construct(target, args) as object
       },
     })
@@ -126,8 +127,9 @@ test('the worker refuses other origins itself: a page script talking to it direc
   await login(page)
   const apiBefore = (await getStats()).apiRequests
   const answers = await page.evaluate(async (api) => {
-    const { seen } = window as unknown as { seen: { url: string; config: unknown } }
-    const worker = new SharedWorker(seen.url, { type: 'module', name: 'pixie-auth' })
+    const { seen } = window as unknown as { seen: { url: string; options: WorkerOptions; config: unknown } }
+    // The app's URL and options (name 'pixie-auth', module, extendedLifetime): the app's own worker.
+    const worker = new SharedWorker(seen.url, seen.options)
     const port = worker.port
     let id = 0
     const ask = (op: string, args: Record<string, unknown>, transfer: Transferable[] = []) =>
@@ -144,7 +146,7 @@ test('the worker refuses other origins itself: a page script talking to it direc
         port.postMessage({ v: 1, id: mine, op, args }, transfer)
       })
     const hello = await ask('hello', { protocol: 1, config: seen.config })
-    if (!hello.ok) return { hello, url: seen.url, config: seen.config }
+    if (!hello.ok) return { hello, url: seen.url, options: seen.options, config: seen.config }
     const { portLock } = hello.value as { portLock: string }
     await new Promise<void>((held) => void navigator.locks.request(portLock, () => new Promise<void>(() => held())))
     await ask('ready', {})
