@@ -52,6 +52,18 @@ describe('connect', () => {
     connection.close()
   })
 
+  it('every page notices at once: the pages wait for the life lock together, not one after another', async () => {
+    const worker = fakeWorker()
+    const deaths = [vi.fn(), vi.fn(), vi.fn()]
+    const connections = await Promise.all(deaths.map((onDeath) => open(worker, onDeath)))
+    const killedAt = Date.now()
+    worker.kill()
+    await vi.waitFor(() => deaths.forEach((onDeath) => expect(onDeath).toHaveBeenCalledTimes(1)), { timeout: 5_000 })
+    // One probe's wait (3 s), not three.
+    expect(Date.now() - killedAt).toBeLessThan(4_500)
+    for (const connection of connections) connection.close()
+  })
+
   it('takes a worker whose life lock a page script released for alive', async () => {
     const worker = fakeWorker()
     const onDeath = vi.fn()
