@@ -18,16 +18,20 @@ function fakeWorker() {
   let alive = true
   let releaseLife: () => void = () => {}
   void locks.request('pixie-auth-worker:g1', () => new Promise<void>((release) => (releaseLife = release)))
-  const port = {
-    onmessage: null as ((event: { data: unknown }) => void) | null,
-    postMessage(message: { id: number; op: string }) {
-      if (!alive || message.op === 'token') return
-      const value = message.op === 'hello' ? { generation: 'g1', portLock: 'port-1', scope: 'open-tabs' } : {}
-      setTimeout(() => port.onmessage?.({ data: { v: 1, id: message.id, ok: true, value } }))
-    },
+  /** A port of its own for each page, as a SharedWorker's connect gives. */
+  const newPort = () => {
+    const port = {
+      onmessage: null as ((event: { data: unknown }) => void) | null,
+      postMessage(message: { id: number; op: string }) {
+        if (!alive || message.op === 'token') return
+        const value = message.op === 'hello' ? { generation: 'g1', portLock: `port-${Math.random()}`, scope: 'open-tabs' } : {}
+        setTimeout(() => port.onmessage?.({ data: { v: 1, id: message.id, ok: true, value } }))
+      },
+    }
+    return port as unknown as MessagePort
   }
   return {
-    end: { port: port as unknown as MessagePort, errors: new EventTarget(), shared: true },
+    start: () => ({ port: newPort(), errors: new EventTarget(), shared: true }),
     kill() {
       alive = false
       releaseLife()
@@ -38,7 +42,7 @@ function fakeWorker() {
 }
 
 const open = (worker: ReturnType<typeof fakeWorker>, onDeath: () => void) =>
-  connect({ start: () => worker.end, config: {} as WireConfig, deadlineMs: 60_000, onState: () => {}, onDeath })
+  connect({ start: worker.start, config: {} as WireConfig, deadlineMs: 60_000, onState: () => {}, onDeath })
 
 describe('connect', () => {
   it('notices a dead worker within seconds: requests under way reject with network_error, onDeath is called', async () => {

@@ -40,6 +40,8 @@ mockTest.describe('Bearer', () => {
     mockExpect(at - pendingStart).toBeLessThan(9_000)
     const noticed = await Promise.all([page, other].map((each) => timeUntilStatus(each, 'unauthenticated', killedAt, 5_000)))
     mockTest.info().annotations.push({ type: 'worker death', description: `rejected after ${rejectedAfter} ms; unauthenticated after ${noticed} ms` })
+    // Both pages, together (they probe the worker at once), within seconds of the kill.
+    mockExpect(Math.max(...noticed), 'ms from the kill until both pages were unauthenticated').toBeLessThan(5_000)
     const token = await getAccessToken(other)
     mockExpect(token.ok ? 'a token' : token.error.code).toBe('login_required')
     const [replacement] = await sharedWorkerTargets(browser)

@@ -93,9 +93,9 @@ export async function connect({ start, config, deadlineMs, onState, onDeath }: C
   // The worker holds this lock for its whole life; the browser grants it to a waiting page when the
   // worker is gone. A page script can steal it too, so a grant only makes the page ask the worker,
   // with an op that touches no session (a live worker answers at once; a dead one never does, and
-  // the request deadline is far longer than "within seconds").
+  // the request deadline is far longer than "within seconds"). Shared: every page probes at once.
   const watch = () =>
-    navigator.locks.request(`pixie-auth-worker:${hello.generation}`, async () => {
+    navigator.locks.request(`pixie-auth-worker:${hello.generation}`, { mode: 'shared' }, async () => {
       if (dead) return
       const answered = request('abort', { target: 0 }).then(() => true, () => false)
       if (await Promise.race([answered, new Promise<false>((resolve) => setTimeout(resolve, probeMs, false))])) setTimeout(watch)
