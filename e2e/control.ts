@@ -135,6 +135,11 @@ export async function lastIssuedTokens(): Promise<IssuedTokens | null> {
   return control<IssuedTokens | null>('/__control/last-tokens')
 }
 
+/** Every refresh token the mock provider issued since its last reset (rotated and revoked ones too). */
+export async function issuedRefreshTokens(): Promise<string[]> {
+  return (await control<{ tokens: string[] }>('/__control/refresh-tokens')).tokens
+}
+
 // ---------------------------------------------------------------------------------------------
 // oidc-provider test routes
 // ---------------------------------------------------------------------------------------------

@@ -34,6 +34,11 @@ function lastTokens(ctx) {
   sendJson(ctx.res, 200, ctx.state.lastTokens);
 }
 
+/** Every refresh token issued since the last reset, active or not: what the token-isolation tests search storage for. */
+function refreshTokens(ctx) {
+  sendJson(ctx.res, 200, { tokens: [...ctx.state.refreshTokens.keys()] });
+}
+
 export const CONTROL_ROUTES = {
   '/__control/reset': { POST: reset },
   '/__control/config': { POST: updateConfig },
@@ -41,4 +46,5 @@ export const CONTROL_ROUTES = {
   '/__control/stats': { GET: stats },
   '/__control/refresh-token-status': { GET: refreshTokenStatus },
   '/__control/last-tokens': { GET: lastTokens },
+  '/__control/refresh-tokens': { GET: refreshTokens },
 };

@@ -99,6 +99,10 @@ export interface MockProviderState {
   updateConfig(patch: MockProviderConfigPatch): void;
   refreshTokenState(token: string): RefreshTokenState;
   statsSnapshot(): MockProviderStats;
+  /** Every refresh token issued since the last reset, by value. */
+  readonly refreshTokens: Map<string, unknown>;
+  /** Issues a refresh token of `family` (a test may wrap it to choose the tokens' values). */
+  issueRefreshToken(family: unknown): string;
 }
 
 export interface MockProvider {

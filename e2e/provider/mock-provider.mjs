@@ -10,7 +10,7 @@ import { OAuthError, answerPreflight, applyCors, readBody, sendJson, sendOAuthEr
 import { createSigningKey } from './jwt.mjs';
 import { cognitoLogout, endSession } from './logout.mjs';
 import { endpointPaths } from './profiles.mjs';
-import { echoApi, protectedApi, userinfo } from './resources.mjs';
+import { echoApi, protectedApi, redirectApi, streamApi, userinfo } from './resources.mjs';
 import { ProviderState } from './state.mjs';
 import { revoke, token } from './token.mjs';
 
@@ -74,6 +74,8 @@ const FIXED_ROUTES = {
   '/authorize/decision': { POST: decide },
   '/api/me': { GET: protectedApi },
   '/api/echo': { POST: echoApi },
+  '/api/stream': { GET: streamApi },
+  '/api/redirect': { GET: redirectApi },
   ...CONTROL_ROUTES,
 };
 

@@ -31,6 +31,33 @@ export const echoApi = apiEndpoint((ctx) => ({
   body: ctx.rawBody,
 }));
 
+/**
+ * A chunked answer, behind the access token: `chunks` lines (at most 20), `delayMs` apart (at most
+ * 2000), so a test can read a streamed body chunk by chunk or abort it half-way. Stops writing when
+ * the client goes away.
+ */
+export async function streamApi(ctx) {
+  ctx.state.stats.apiRequests += 1;
+  requireAccessToken(ctx);
+  const chunks = Math.min(Number(ctx.url.searchParams.get('chunks') ?? 3) || 3, 20);
+  const delayMs = Math.min(Number(ctx.url.searchParams.get('delayMs') ?? 100) || 0, 2000);
+  const { res } = ctx;
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  for (let i = 0; i < chunks && !res.destroyed; i += 1) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    res.write(`chunk ${i}\n`);
+  }
+  res.end();
+}
+
+/** A 302 to the protected API, behind the access token: a client must not follow it with the token. */
+export function redirectApi(ctx) {
+  ctx.state.stats.apiRequests += 1;
+  requireAccessToken(ctx);
+  ctx.res.writeHead(302, { Location: '/api/me', 'Cache-Control': 'no-store' });
+  ctx.res.end();
+}
+
 function bearerToken(req) {
   const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
   return match?.[1];

@@ -32,11 +32,20 @@ export function streamBody(response: Response, port: MessagePort, wireError: (er
   }
 }
 
-/** The page's side: a stream that asks the worker for each chunk. */
-export function receiveBody(port: MessagePort): ReadableStream<Uint8Array> {
+/**
+ * The page's side: a stream that asks the worker for each chunk. An abort of `signal` errors it with
+ * the abort's reason, as `fetch()`'s body does: the worker, told to cancel, sends nothing more.
+ */
+export function receiveBody(port: MessagePort, signal?: AbortSignal): ReadableStream<Uint8Array> {
   let answer: ((message: Message) => void) | undefined
   port.onmessage = ({ data }) => answer?.(data as Message)
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal?.addEventListener('abort', () => {
+        controller.error(signal.reason)
+        port.close()
+      }, { once: true })
+    },
     pull: (controller) =>
       new Promise<void>((resolve) => {
         answer = (message) => {

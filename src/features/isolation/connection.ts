@@ -33,6 +33,9 @@ export interface ConnectOptions {
   onDeath(): void
 }
 
+/** How long a worker whose life lock was released has to answer before it is taken for dead. */
+const probeMs = 3_000
+
 /** Holds the Web Lock `name` until `release()`; resolves once it is held. */
 function holdLock(name: string): Promise<() => void> {
   return new Promise((held, failed) => {
@@ -88,14 +91,15 @@ export async function connect({ start, config, deadlineMs, onState, onDeath }: C
   await request('ready')
 
   // The worker holds this lock for its whole life; the browser grants it to a waiting page when the
-  // worker is gone. A page script can steal it too, so a grant only makes the page ask the worker.
+  // worker is gone. A page script can steal it too, so a grant only makes the page ask the worker,
+  // with an op that touches no session (a live worker answers at once; a dead one never does, and
+  // the request deadline is far longer than "within seconds"). Shared: every page probes at once.
   const watch = () =>
-    navigator.locks.request(`pixie-auth-worker:${hello.generation}`, async () => {
+    navigator.locks.request(`pixie-auth-worker:${hello.generation}`, { mode: 'shared' }, async () => {
       if (dead) return
-      try {
-        await request('state')
-        setTimeout(watch)
-      } catch {
+      const answered = request('abort', { target: 0 }).then(() => true, () => false)
+      if (await Promise.race([answered, new Promise<false>((resolve) => setTimeout(resolve, probeMs, false))])) setTimeout(watch)
+      else {
         fail(new AuthError('network_error', 'The isolation worker stopped'))
         releasePort()
         onDeath()

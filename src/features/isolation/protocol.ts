@@ -74,7 +74,8 @@ function hasType(value: unknown, type: string): boolean {
   if (type === 'number') return Number.isSafeInteger(value)
   if (type === 'finite') return typeof value === 'number' && Number.isFinite(value)
   if (type === 'object') return isPlainObject(value)
-  if (type === 'strings') return Array.isArray(value) && value.length <= 16 && value.every((each) => hasType(each, 'string'))
+  // Array.from: every() skips a sparse array's holes, which structured cloning keeps.
+  if (type === 'strings') return Array.isArray(value) && value.length <= 16 && Array.from(value).every((each) => hasType(each, 'string'))
   return typeof value === type
 }
 

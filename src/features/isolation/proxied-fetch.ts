@@ -53,5 +53,5 @@ export const proxiedFetch =
     if (head.type === 'opaqueredirect') return Response.error()
     const hasBody = !nullBodyStatuses.includes(head.status) && request.method !== 'HEAD'
     if (!hasBody) channel.port1.postMessage('cancel')
-    return new Response(hasBody ? receiveBody(channel.port1) : null, head)
+    return new Response(hasBody ? receiveBody(channel.port1, signal) : null, head)
   }

@@ -118,9 +118,10 @@ async function wireErrorOf(client: Client | undefined, error: unknown) {
   return toWireError(redacted(toAuthError(error), session ? sessionSecrets(session) : []))
 }
 
-const stateEvent = (client: Client): StateEvent => {
+/** The client's state as the pages get it: its error redacted like a reply's (a server may quote a token). */
+const stateEvent = async (client: Client): Promise<StateEvent> => {
   const { error, ...state } = client.shared.getState()
-  return { v: protocolVersion, event: 'state', state: { ...state, error: error && toWireError(error) } }
+  return { v: protocolVersion, event: 'state', state: { ...state, error: error && (await wireErrorOf(client, error)) } }
 }
 
 /**
@@ -155,9 +156,14 @@ export function createIsolationServer(generation: string, shared: boolean) {
       client = createClient(config as unknown as WireConfig, shared)
       clients.set(key, client)
       const announce = client
+      // In order: each state is read when it is published, and sent once redacted.
+      let announced = Promise.resolve()
       client.shared.subscribe(() => {
         const event = stateEvent(announce)
-        for (const port of announce.ports) port.postMessage(event)
+        announced = announced.then(async () => {
+          const redactedEvent = await event
+          for (const port of announce.ports) port.postMessage(redactedEvent)
+        })
       })
     }
     return client
@@ -200,7 +206,7 @@ export function createIsolationServer(generation: string, shared: boolean) {
         live = true
         client.ports.add(port)
         void navigator.locks.request(portLock, async () => drop())
-        port.postMessage(stateEvent(client))
+        port.postMessage(await stateEvent(client))
         return {}
       }
       if (!live || !client) throw new AuthError('config_error', 'hello_required')
@@ -208,7 +214,7 @@ export function createIsolationServer(generation: string, shared: boolean) {
       switch (op) {
         case 'state':
           await session.internals.session()
-          return stateEvent(client).state
+          return (await stateEvent(client)).state
         case 'token':
           if (client.accessTokenInWorker) throw new AuthError('config_error', 'The access token stays in the worker: use createFetch(auth)')
           return session.internals.getAccessToken(args)
