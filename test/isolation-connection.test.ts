@@ -20,15 +20,14 @@ function fakeWorker() {
   void locks.request('pixie-auth-worker:g1', () => new Promise<void>((release) => (releaseLife = release)))
   /** A port of its own for each page, as a SharedWorker's connect gives. */
   const newPort = () => {
-    const port = {
-      onmessage: null as ((event: { data: unknown }) => void) | null,
-      postMessage(message: { id: number; op: string }) {
-        if (!alive || message.op === 'token') return
-        const value = message.op === 'hello' ? { generation: 'g1', portLock: `port-${Math.random()}`, scope: 'open-tabs' } : {}
-        setTimeout(() => port.onmessage?.({ data: { v: 1, id: message.id, ok: true, value } }))
-      },
+    // Real ports: the connection sends with MessagePort.prototype.postMessage, taken at load.
+    const { port1, port2 } = new MessageChannel()
+    port2.onmessage = ({ data: message }: MessageEvent<{ id: number; op: string }>) => {
+      if (!alive || message.op === 'token') return
+      const value = message.op === 'hello' ? { generation: 'g1', portLock: `port-${Math.random()}`, scope: 'open-tabs' } : {}
+      port2.postMessage({ v: 1, id: message.id, ok: true, value })
     }
-    return port as unknown as MessagePort
+    return port1
   }
   return {
     start: () => ({ port: newPort(), errors: new EventTarget(), shared: true }),
@@ -42,7 +41,7 @@ function fakeWorker() {
 }
 
 const open = (worker: ReturnType<typeof fakeWorker>, onDeath: () => void) =>
-  connect({ start: worker.start, config: {} as WireConfig, deadlineMs: 60_000, onState: () => {}, onDeath })
+  connect({ start: worker.start, config: {} as WireConfig, deadlineMs: 60_000, onState: () => {}, onDeath, onCheck: async () => false })
 
 describe('connect', () => {
   it('notices a dead worker within seconds: requests under way reject with network_error, onDeath is called', async () => {

@@ -209,4 +209,26 @@ describe('createIsolationServer', () => {
     expect(provider.state.statsSnapshot().tokenRequests.refresh_token).toBe(2)
     expect(third.value).not.toBe(first.value)
   })
+
+  it('asks its pages before a refresh: a page that sees a foreign Service Worker stops it, and the session ends with nothing sent', async () => {
+    const page = await connectedPage(createIsolationServer('g1', true))
+    await logIn(page)
+    const refreshes = () => provider.state.statsSnapshot().tokenRequests.refresh_token
+    // The page answers each check the worker posts: clean first, then "foreign".
+    let foreign = false
+    const post = page.port.postMessage
+    page.port.postMessage = (message) => {
+      post(message)
+      const { event, check } = message as { event?: string; check?: number }
+      if (event === 'check') void page.ask('checked', { check, foreign })
+    }
+    expect((await page.ask('token', { forceRefresh: true })).ok).toBe(true)
+    expect(refreshes()).toBe(1)
+    foreign = true
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 10_001)
+    expect(await page.ask('token', { forceRefresh: true })).toMatchObject({ ok: false, error: { code: 'config_error' } })
+    expect(refreshes(), 'no refresh request sent').toBe(1)
+    expect(provider.state.statsSnapshot().revocations, 'no revocation sent either').toBe(0)
+    await vi.waitFor(() => expect(page.posted.some((each) => (each as { state?: { status: string } }).state?.status === 'unauthenticated')).toBe(true))
+  })
 })

@@ -245,9 +245,10 @@ test.describe('Bearer', () => {
     expect((await settledState(next)).status).toBe('unauthenticated')
   })
 
-  // Finding: the check runs when a page connects; a Service Worker that claims the running worker
-  // reads the body of its next refresh. Marked as failing until that is fixed (see the report).
-  test.fail('R3, after start: a Service Worker registered while the app runs never sees a refresh token', async ({ page, context }) => {
+  // Found by the attack review: a check when a page connects only let a Service Worker that claims
+  // the running worker read the body of its next refresh. The worker now asks its pages before each
+  // request carrying a refresh token or a code, and ends the session, sending nothing.
+  test('R3, after start: a Service Worker registered while the app runs never sees a refresh token', async ({ page, context }) => {
     await login(page)
     const injecting = await registerEvilServiceWorker(context)
     await sleep(500)
@@ -258,7 +259,28 @@ test.describe('Bearer', () => {
       for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister()
     })
     expect(await refreshTokensIn(loot.cached), 'refresh tokens the Service Worker copied').toEqual([])
-    expect(refreshed.ok ? 'refreshed' : (refreshed as { error: { code: string } }).error.code).toMatch(/refreshed|config_error/)
+    expect(refreshed).toMatchObject({ ok: false, error: { code: 'config_error' } })
+    expect((await settledState(page)).status).toBe('unauthenticated')
+  })
+
+  test('R8: MessagePort.prototype.postMessage wrapped after load: the wrapper sees none of the app’s requests', async ({ page }) => {
+    await login(page)
+    const seen = await page.evaluate(async () => {
+      const sent: unknown[] = []
+      const real = MessagePort.prototype.postMessage
+      MessagePort.prototype.postMessage = function (this: MessagePort, ...args: Parameters<MessagePort['postMessage']>) {
+        sent.push(args[0])
+        return real.apply(this, args)
+      } as MessagePort['postMessage']
+      try {
+        const token = await window.pixieTry(() => window.pixie.auth.getAccessToken({ forceRefresh: true }))
+        return { token, sent: sent.length }
+      } finally {
+        MessagePort.prototype.postMessage = real
+      }
+    })
+    expect(seen.token.ok).toBe(true)
+    expect(seen.sent, 'messages the late wrapper saw').toBe(0)
   })
 
   test('R8: SharedWorker replaced after pixie-auth loaded: a client refuses to start', async ({ page }) => {

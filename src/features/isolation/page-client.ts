@@ -18,6 +18,7 @@ import { assertReturnUrl, resolveAppUrl } from '../../core/url-policy.js'
 import { connect, type Connection, type WorkerEnd } from './connection.js'
 import { fromWireError, wireConfig, type WireState } from './protocol.js'
 import { proxiedFetch } from './proxied-fetch.js'
+import { foreignServiceWorker, foreignServiceWorkerError } from './service-workers.js'
 
 /** The isolation plug-in's own settings, checked by `tokenIsolation()`. */
 export interface IsolationSettings {
@@ -27,23 +28,6 @@ export interface IsolationSettings {
   allowedOrigins: string[]
   /** Absolute script URLs of the app's own Service Workers; any other registration stops the client. */
   serviceWorkers: string[]
-}
-
-/**
- * A Service Worker on the origin sees every request of the worker it controls, token requests
- * included, and can answer the worker's own script: the one foothold that defeats this mode. Any
- * registration but the app's own makes the client refuse to start.
- */
-async function assertNoForeignServiceWorker(scripts: string[]) {
-  const allowed = scripts.map((script) => new URL(script, location.origin).href)
-  const registrations = (await navigator.serviceWorker?.getRegistrations?.()) ?? []
-  for (const registration of registrations) {
-    for (const worker of [registration.installing, registration.waiting, registration.active]) {
-      if (worker && !allowed.includes(worker.scriptURL)) {
-        throw new AuthError('config_error', `Token isolation: a Service Worker not listed in serviceWorkers is registered (${worker.scriptURL})`)
-      }
-    }
-  }
 }
 
 export function createIsolatedClient(context: PluginContext, settings: IsolationSettings, start: () => WorkerEnd): SharedClient {
@@ -64,8 +48,12 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
     state.set({ ...next, user: sameUser ? current.user : next.user, error: error && fromWireError(error) })
   }
   const connected = () =>
-    (connection ??= assertNoForeignServiceWorker(settings.serviceWorkers)
-      .then(() => connect({ start, config: wireConfig(config, settings), deadlineMs, onState: adopt, onDeath: reconnect }))
+    (connection ??= foreignServiceWorker(settings.serviceWorkers)
+      .then((foreign) => {
+        if (foreign) throw foreignServiceWorkerError(foreign)
+        const onCheck = async () => (await foreignServiceWorker(settings.serviceWorkers)) !== undefined
+        return connect({ start, config: wireConfig(config, settings), deadlineMs, onState: adopt, onDeath: reconnect, onCheck })
+      })
       .catch((error: unknown) => {
         connection = undefined
         const failure = toAuthError(error)

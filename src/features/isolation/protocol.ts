@@ -24,6 +24,8 @@ export const operations = {
   logout: { localOnly: 'boolean?', returnTo: 'string?', logoutHint: 'string?' },
   fetch: { url: 'string', method: 'string', headers: 'object', body: 'any?', settings: 'object' },
   abort: { target: 'number' },
+  /** The page's answer to the worker's `check` (see service-workers.ts). */
+  checked: { check: 'number', foreign: 'boolean' },
   userinfo: {},
   bye: {},
 } as const

@@ -16,6 +16,7 @@ import { par } from '../par.js'
 import { resourceIndicators } from '../resource.js'
 import { fetchUser } from '../userinfo.js'
 import { sendProxied } from './proxy-server.js'
+import { confirmBeforeSending, createServiceWorkerChecks } from './service-workers.js'
 import {
   hasFields,
   isPlainObject,
@@ -55,6 +56,22 @@ interface Client {
 }
 
 /**
+ * Before each request the client sends, the pages are asked for foreign Service Workers (see
+ * service-workers.ts). Once one is seen, the session is ended here, and nothing more is sent: not
+ * even a revocation, which the Service Worker would read.
+ */
+function confirmNoServiceWorker(checks: ReturnType<typeof createServiceWorkerChecks>, client: () => Client) {
+  let seen = false
+  return async () => {
+    if (!seen && (await checks.anyForeign(client().ports))) {
+      seen = true
+      void client().shared.internals.endSession({ localOnly: true }).catch(() => {})
+    }
+    if (seen) throw new AuthError('config_error', 'Token isolation: a page saw a Service Worker not listed in serviceWorkers; the session was ended')
+  }
+}
+
+/**
  * A Bearer session's store: this worker's memory and nothing else, so that no page script can read
  * the refresh token (issue 19: never in IndexedDB or Web Storage, not even as a fallback).
  */
@@ -86,7 +103,7 @@ function limitForcedRefreshes(get: AuthClient['getAccessToken']): AuthClient['ge
   }
 }
 
-function createClient(wire: WireConfig, shared: boolean): Client {
+function createClient(wire: WireConfig, shared: boolean, checks: ReturnType<typeof createServiceWorkerChecks>): Client {
   const { dpop: withDPoP, par: withPar, resources, accessTokenInWorker, allowedOrigins, ...options } = wire
   const config = resolveOptions({
     ...options,
@@ -97,19 +114,21 @@ function createClient(wire: WireConfig, shared: boolean): Client {
     par: withPar ? par() : undefined,
     resource: resources.length ? resourceIndicators(...resources) : undefined,
   })
+  let made: Client | undefined
+  confirmBeforeSending(config, confirmNoServiceWorker(checks, () => made!))
   const client = createSharedClient(config, withDPoP ? browserStore(memoryStore) : memoryOnlyStore())
   client.internals.getAccessToken = limitForcedRefreshes(client.internals.getAccessToken)
   const handle = {} as AuthClient
   registerInternals(handle, () => client.internals)
   if (!withDPoP) void retireStoredBearerSession(client).catch(() => {})
-  return {
+  return (made = {
     shared: client,
     handle,
     proxy: accessTokenInWorker || withDPoP ? createFetch(handle, { allowedOrigins }) : undefined,
     accessTokenInWorker,
     scope: withDPoP ? 'browser' : shared ? 'open-tabs' : 'this-tab',
     ports: new Set(),
-  }
+  })
 }
 
 /** What a page may not see in an error: every token of the client's session. */
@@ -144,6 +163,7 @@ function evictIdleClient(clients: Map<string, Client>): boolean {
  */
 export function createIsolationServer(generation: string, shared: boolean) {
   const clients = new Map<string, Client>()
+  const checks = createServiceWorkerChecks()
 
   const clientFor = (config: unknown): Client => {
     if (!isPlainObject(config) || !hasFields(config, wireConfigFields)) throw new AuthError('config_error', 'Not a configuration')
@@ -153,7 +173,7 @@ export function createIsolationServer(generation: string, shared: boolean) {
     let client = clients.get(key)
     if (!client) {
       if (clients.size >= maxClients && !evictIdleClient(clients)) throw new AuthError('config_error', 'Too many configurations in one worker')
-      client = createClient(config as unknown as WireConfig, shared)
+      client = createClient(config as unknown as WireConfig, shared, checks)
       clients.set(key, client)
       const announce = client
       // In order: each state is read when it is published, and sent once redacted.
@@ -236,6 +256,8 @@ export function createIsolationServer(generation: string, shared: boolean) {
           return session.internals.endSession(args)
         case 'userinfo':
           return fetchUser(handle)
+        case 'checked':
+          return checks.answer(args.check as number, args.foreign as boolean)
         case 'abort':
           fetches.get(args.target as number)?.abort()
           return

@@ -1,0 +1,85 @@
+// A Service Worker that controls the isolation worker sees its token requests, refresh tokens in
+// their bodies (review R3). The page can list the origin's registrations; the worker cannot (it
+// has no `navigator.serviceWorker`). So the page checks before it connects, and the worker asks
+// the pages again before each request it sends.
+import * as oauth from 'oauth4webapi'
+import { AuthError } from '../../core/errors.js'
+import type { ResolvedOptions } from '../../core/options.js'
+
+// Taken when this module is evaluated: a script that runs later cannot make the list lie.
+const registrations =
+  typeof navigator !== 'undefined' && navigator.serviceWorker
+    ? navigator.serviceWorker.getRegistrations.bind(navigator.serviceWorker)
+    : async () => []
+
+/** The script URL of a registered Service Worker the app did not list, if any. */
+export async function foreignServiceWorker(scripts: string[]): Promise<string | undefined> {
+  const allowed = scripts.map((script) => new URL(script, location.origin).href)
+  for (const registration of await registrations()) {
+    for (const worker of [registration.installing, registration.waiting, registration.active]) {
+      if (worker && !allowed.includes(worker.scriptURL)) return worker.scriptURL
+    }
+  }
+  return undefined
+}
+
+export const foreignServiceWorkerError = (script: string) =>
+  new AuthError('config_error', `Token isolation: a Service Worker not listed in serviceWorkers is registered (${script})`)
+
+/** How long a page has to answer a check; a frozen page's silence does not hold requests back. */
+const answerMs = 2_000
+
+/** What the worker sends a page to ask. */
+export interface CheckEvent {
+  v: 1
+  event: 'check'
+  check: number
+}
+
+/**
+ * The worker's side: asks pages whether a foreign Service Worker is registered, and hears their
+ * answers (`checked` requests).
+ */
+export function createServiceWorkerChecks() {
+  let lastCheck = 0
+  const waiting = new Map<number, (foreign: boolean) => void>()
+  return {
+    /** True when some page that answered in time saw a foreign registration. */
+    async anyForeign(ports: Iterable<{ postMessage(message: CheckEvent): void }>): Promise<boolean> {
+      const answers = [...ports].map(
+        (port) =>
+          new Promise<boolean>((resolve) => {
+            const check = ++lastCheck
+            const done = (foreign: boolean) => {
+              waiting.delete(check)
+              resolve(foreign)
+            }
+            waiting.set(check, done)
+            setTimeout(done, answerMs, false)
+            port.postMessage({ v: 1, event: 'check', check })
+          }),
+      )
+      return (await Promise.all(answers)).includes(true)
+    },
+    answer(check: number, foreign: boolean) {
+      waiting.get(check)?.(foreign)
+    },
+  }
+}
+
+/** The parameters of the requests that carry a refresh token or a code: token and revocation requests (RFC 6749 §4.1.3, §6; RFC 7009 §2.1). */
+const secretParameters = ['refresh_token', 'code', 'token']
+
+/**
+ * Makes each request of the client that carries a refresh token or a code (oauth4webapi sends
+ * those as form bodies) wait for `confirm()`, which throws to stop it. API requests carry only the
+ * access token, and are not held up by a frozen page's silence.
+ */
+export function confirmBeforeSending(config: ResolvedOptions, confirm: () => Promise<void>) {
+  const send = config.http[oauth.customFetch]!
+  config.http[oauth.customFetch] = async (url, init) => {
+    const { body } = init
+    if (body instanceof URLSearchParams && secretParameters.some((name) => body.has(name))) await confirm()
+    return send(url, init)
+  }
+}
