@@ -77,7 +77,7 @@ function startWorker(): WorkerEnd {
     const worker = new SharedWorker(new URL('./isolation-worker.js', import.meta.url), {
       type: 'module',
       name: 'pixie-auth',
-      // Chromium keeps the worker 30 s past its last page: a single tab's reload keeps a Bearer session.
+      // Chromium keeps the worker a while past its last page: a single tab's reload keeps a Bearer session.
       extendedLifetime: true,
     } as WorkerOptions)
     return { port: worker.port, errors: worker, shared: true }
@@ -126,7 +126,7 @@ export function tokenIsolation({ accessTokenInWorker = false, allowedOrigins, se
 /**
  * How long a session of `auth` lasts in this mode, so an app can tell its users: `'browser'` (with
  * `dpop()`: reloads and restarts), `'open-tabs'` (Bearer in a `SharedWorker`: while a tab of the app
- * is open, and in Chromium 30 s more), `'this-tab'` (Bearer in a dedicated worker: this tab's life).
+ * is open, and in Chromium a while more), `'this-tab'` (Bearer in a dedicated worker: this tab's life).
  *
  * @example
  * ```ts
