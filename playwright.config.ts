@@ -78,8 +78,9 @@ export default defineConfig<Pick<PixieFixtures, 'isolationMode'>>({
   timeout: 30_000,
   expect: { timeout: 5_000 },
   // Hard upper bound for the whole run, so CI always ends by itself.
-  globalTimeout: 25 * 60_000,
-  reporter: CI ? [['line']] : [['list']],
+  globalTimeout: 35 * 60_000,
+  // In CI also each test's duration, in test-results/e2e-timings.json: what to make faster first.
+  reporter: CI ? [['line'], ['json', { outputFile: 'test-results/e2e-timings.json' }]] : [['list']],
   outputDir: 'test-results',
   use: {
     browserName: 'chromium',
