@@ -232,3 +232,37 @@ describe('createIsolationServer', () => {
     await vi.waitFor(() => expect(page.posted.some((each) => (each as { state?: { status: string } }).state?.status === 'unauthenticated')).toBe(true))
   })
 })
+
+describe('Service Worker checks under attack', () => {
+  /** Makes `page` answer each check the worker posts it with `foreign()`, after `delayMs` (a real page awaits getRegistrations). */
+  function answerChecks(page: ReturnType<typeof openPort>, foreign: () => boolean, delayMs = 0) {
+    const post = page.port.postMessage
+    page.port.postMessage = (message) => {
+      post(message)
+      const { event, check } = message as { event?: string; check?: number }
+      if (event === 'check') setTimeout(() => void page.ask('checked', { check, foreign: foreign() }), delayMs)
+    }
+  }
+
+  it('a page script on a second port cannot answer "no" for the app page’s check (checks are numbered across ports)', async () => {
+    const serve = createIsolationServer('g1', true)
+    const app = await connectedPage(serve)
+    let registered = false
+    answerChecks(app, () => registered, 20)
+    await logIn(app)
+    // The attacker: its own page with the app's (public) configuration, so the same client; it
+    // registers a Service Worker, then answers every check number near the ones it is sent with "no".
+    const attacker = await connectedPage(serve)
+    registered = true
+    const post = attacker.port.postMessage
+    attacker.port.postMessage = (message) => {
+      post(message)
+      const { event, check } = message as { event?: string; check?: number }
+      if (event === 'check') for (let each = check! - 4; each <= check! + 4; each++) if (each > 0) void attacker.ask('checked', { check: each, foreign: false })
+    }
+    const refreshes = () => provider.state.statsSnapshot().tokenRequests.refresh_token
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 10_001)
+    expect(await attacker.ask('token', { forceRefresh: true })).toMatchObject({ ok: false, error: { code: 'config_error' } })
+    expect(refreshes(), 'no refresh request sent').toBe(0)
+  })
+})

@@ -36,16 +36,20 @@ export interface CheckEvent {
   check: number
 }
 
+/** A page's port, as the checks see it. */
+type CheckedPort = { postMessage(message: CheckEvent): void }
+
 /**
  * The worker's side: asks pages whether a foreign Service Worker is registered, and hears their
- * answers (`checked` requests).
+ * answers (`checked` requests). A check is answered only on the port it was sent to: the numbers are
+ * easy to guess, and another page's "no" must not stand for the app page's "yes".
  */
 export function createServiceWorkerChecks() {
   let lastCheck = 0
-  const waiting = new Map<number, (foreign: boolean) => void>()
+  const waiting = new Map<number, { port: CheckedPort; done: (foreign: boolean) => void }>()
   return {
     /** True when some page that answered in time saw a foreign registration. */
-    async anyForeign(ports: Iterable<{ postMessage(message: CheckEvent): void }>): Promise<boolean> {
+    async anyForeign(ports: Iterable<CheckedPort>): Promise<boolean> {
       const answers = [...ports].map(
         (port) =>
           new Promise<boolean>((resolve) => {
@@ -54,15 +58,17 @@ export function createServiceWorkerChecks() {
               waiting.delete(check)
               resolve(foreign)
             }
-            waiting.set(check, done)
+            waiting.set(check, { port, done })
             setTimeout(done, answerMs, false)
             port.postMessage({ v: 1, event: 'check', check })
           }),
       )
       return (await Promise.all(answers)).includes(true)
     },
-    answer(check: number, foreign: boolean) {
-      waiting.get(check)?.(foreign)
+    /** `port`'s answer to `check`; ignored when the check was sent to another port. */
+    answer(port: CheckedPort, check: number, foreign: boolean) {
+      const asked = waiting.get(check)
+      if (asked?.port === port) asked.done(foreign)
     },
   }
 }

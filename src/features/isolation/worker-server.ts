@@ -257,7 +257,7 @@ export function createIsolationServer(generation: string, shared: boolean) {
         case 'userinfo':
           return fetchUser(handle)
         case 'checked':
-          return checks.answer(args.check as number, args.foreign as boolean)
+          return checks.answer(port, args.check as number, args.foreign as boolean)
         case 'abort':
           fetches.get(args.target as number)?.abort()
           return
