@@ -32,7 +32,13 @@ afterEach(() => {
 })
 
 const config = (accessTokenInWorker = false) =>
-  wireConfig(resolveOptions({ issuer: provider.url, clientId: 'pixie-e2e', redirectUri: `${APP}/callback.html` }), { accessTokenInWorker, allowedOrigins: [] })
+  wireConfig(resolveOptions({ issuer: provider.url, clientId: 'pixie-e2e', redirectUri: `${APP}/callback.html` }), { accessTokenInWorker, allowedOrigins: [], serviceWorkers: [] })
+
+/**
+ * A worker that asks its pages about Service Workers, as where the browser records no Resource
+ * Timing for the worker's probe (Node records none that tells).
+ */
+const serverAsking = (generation: string) => createIsolationServer(generation, true, async () => undefined)
 
 /** A page's port on `serve`: everything the worker posts on it, and a way to ask and await the answer. */
 function openPort(serve: (port: Port) => void) {
@@ -125,7 +131,7 @@ async function injectFault(fault: Record<string, unknown>) {
 describe('createIsolationServer', () => {
   it('keeps a Bearer session in memory: nothing written to IndexedDB; a second page of the worker shares it', async () => {
     const tokens = issueCanaryRefreshTokens()
-    const serve = createIsolationServer('g1', true)
+    const serve = serverAsking('g1')
     const page = await connectedPage(serve)
     await logIn(page)
     expect((await page.ask('token', { forceRefresh: true })).ok).toBe(true)
@@ -137,7 +143,7 @@ describe('createIsolationServer', () => {
     const other = await connectedPage(serve)
     expect((await other.ask('state')).value).toMatchObject({ status: 'authenticated' })
     // A fresh worker (a restart) has nothing: the session was in memory only.
-    const restarted = await connectedPage(createIsolationServer('g2', true))
+    const restarted = await connectedPage(serverAsking('g2'))
     expect((await restarted.ask('state')).value).toMatchObject({ status: 'unauthenticated' })
   })
 
@@ -156,7 +162,7 @@ describe('createIsolationServer', () => {
 
   it.each(Object.keys(quoting('')))('never lets a refresh token out, even when the server quotes it: %s', async (name) => {
     const tokens = issueCanaryRefreshTokens()
-    const page = await connectedPage(createIsolationServer('g1', true))
+    const page = await connectedPage(serverAsking('g1'))
     await logIn(page)
     const [current] = tokens()
     const description = encodingsOf(current!).join(' | ')
@@ -171,7 +177,7 @@ describe('createIsolationServer', () => {
   })
 
   it('serves no port before ready: no op before hello, none between hello and ready, no ready without the lock', async () => {
-    const serve = createIsolationServer('g1', true)
+    const serve = serverAsking('g1')
     const early = openPort(serve)
     for (const op of ['state', 'token', 'login', 'ready', 'userinfo']) {
       const answer = await early.ask(op)
@@ -192,12 +198,12 @@ describe('createIsolationServer', () => {
   })
 
   it('refuses token with accessTokenInWorker', async () => {
-    const page = await connectedPage(createIsolationServer('g1', true), config(true))
+    const page = await connectedPage(serverAsking('g1'), config(true))
     expect(await page.ask('token')).toMatchObject({ ok: false, error: { code: 'config_error' } })
   })
 
   it('forces at most one refresh per 10 s; the others get the current token', async () => {
-    const page = await connectedPage(createIsolationServer('g1', true))
+    const page = await connectedPage(serverAsking('g1'))
     await logIn(page)
     const first = await page.ask('token', { forceRefresh: true })
     const second = await page.ask('token', { forceRefresh: true })
@@ -211,7 +217,7 @@ describe('createIsolationServer', () => {
   })
 
   it('asks its pages before a refresh: a page that sees a foreign Service Worker stops it, and the session ends with nothing sent', async () => {
-    const page = await connectedPage(createIsolationServer('g1', true))
+    const page = await connectedPage(serverAsking('g1'))
     await logIn(page)
     const refreshes = () => provider.state.statsSnapshot().tokenRequests.refresh_token
     // The page answers each check the worker posts: clean first, then "foreign".
@@ -245,7 +251,7 @@ describe('Service Worker checks under attack', () => {
   }
 
   it('a page script on a second port cannot answer "no" for the app page’s check (checks are numbered across ports)', async () => {
-    const serve = createIsolationServer('g1', true)
+    const serve = serverAsking('g1')
     const app = await connectedPage(serve)
     let registered = false
     answerChecks(app, () => registered, 20)
@@ -264,5 +270,19 @@ describe('Service Worker checks under attack', () => {
     vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 10_001)
     expect(await attacker.ask('token', { forceRefresh: true })).toMatchObject({ ok: false, error: { code: 'config_error' } })
     expect(refreshes(), 'no refresh request sent').toBe(0)
+  })
+
+  it('with no Service Worker of the app’s, one that handles the worker’s requests stops a refresh without asking the pages', async () => {
+    let handled = false
+    const page = await connectedPage(createIsolationServer('g1', true, async () => handled))
+    await logIn(page)
+    expect((await page.ask('token', { forceRefresh: true })).ok).toBe(true)
+    const refreshes = provider.state.statsSnapshot().tokenRequests.refresh_token
+    expect(page.posted.filter((each) => (each as { event?: string }).event === 'check'), 'no page asked while none handles them').toEqual([])
+    handled = true
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 10_001)
+    expect(await page.ask('token', { forceRefresh: true })).toMatchObject({ ok: false, error: { code: 'config_error' } })
+    expect(provider.state.statsSnapshot().tokenRequests.refresh_token, 'no refresh request sent').toBe(refreshes)
+    expect(page.posted.filter((each) => (each as { event?: string }).event === 'check'), 'decided without the pages').toEqual([])
   })
 })

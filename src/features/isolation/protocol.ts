@@ -153,6 +153,8 @@ export type WireConfig = Pick<
   /** Token isolation's own options: see `tokenIsolation()`. */
   accessTokenInWorker: boolean
   allowedOrigins: string[]
+  /** The app's own Service Workers' scripts: with none, any Service Worker handling the worker's requests is foreign. */
+  serviceWorkers: string[]
 }
 
 /** The type of each field of a {@link WireConfig}, as {@link hasFields} checks them. */
@@ -175,12 +177,13 @@ export const wireConfigFields = {
   resources: 'strings',
   accessTokenInWorker: 'boolean',
   allowedOrigins: 'strings',
+  serviceWorkers: 'strings',
 }
 
 /** The wire form of resolved options and the isolation plug-in's settings. */
 export function wireConfig(
   config: ResolvedOptions,
-  { accessTokenInWorker, allowedOrigins }: Pick<WireConfig, 'accessTokenInWorker' | 'allowedOrigins'>,
+  { accessTokenInWorker, allowedOrigins, serviceWorkers }: Pick<WireConfig, 'accessTokenInWorker' | 'allowedOrigins' | 'serviceWorkers'>,
 ): WireConfig {
   return {
     issuer: config.issuer.href,
@@ -201,5 +204,6 @@ export function wireConfig(
     resources: (config.resource as { resources?: string[] } | undefined)?.resources ?? [],
     accessTokenInWorker,
     allowedOrigins,
+    serviceWorkers,
   }
 }

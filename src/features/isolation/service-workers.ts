@@ -73,6 +73,49 @@ export function createServiceWorkerChecks() {
   }
 }
 
+/**
+ * Whether a Service Worker handles this worker's requests now, by the Resource Timing of a request
+ * for its own script: `workerStart` is 0 unless one ran. The worker's realm is out of the page
+ * scripts' reach, so, unlike a page's answer, this cannot be made to lie. `undefined` where the
+ * browser records no timing for it.
+ *
+ * @see https://w3c.github.io/resource-timing/#dom-performanceresourcetiming-workerstart
+ */
+export async function handledByServiceWorker(): Promise<boolean | undefined> {
+  const probe = new URL(location.href)
+  probe.searchParams.set('pixie-auth-probe', crypto.randomUUID())
+  try {
+    await (await fetch(probe, { cache: 'no-store' })).arrayBuffer()
+  } catch (cause) {
+    throw new AuthError('network_error', 'The worker could not check for a Service Worker', { cause })
+  }
+  // The entry is added when the response ends, on a later task.
+  for (let tries = 0; tries < 20; tries += 1) {
+    const [entry] = performance.getEntriesByName(probe.href) as PerformanceResourceTiming[]
+    if (entry) {
+      performance.clearResourceTimings()
+      return entry.workerStart > 0
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return undefined
+}
+
+/**
+ * Whether a foreign Service Worker may see the next request. With no Service Worker of the app's,
+ * any that handles the worker's requests is foreign, and one that handles none cannot read them.
+ * Otherwise (the app has its own, or the browser records no timing) the pages are asked.
+ */
+export async function foreignServiceWorkerSeen(
+  handled: boolean | undefined,
+  appHasServiceWorkers: boolean,
+  askPages: () => Promise<boolean>,
+): Promise<boolean> {
+  if (handled === false) return false
+  if (handled === true && !appHasServiceWorkers) return true
+  return askPages()
+}
+
 /** The parameters of the requests that carry a refresh token or a code: token and revocation requests (RFC 6749 §4.1.3, §6; RFC 7009 §2.1). */
 const secretParameters = ['refresh_token', 'code', 'token']
 

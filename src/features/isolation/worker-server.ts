@@ -16,7 +16,7 @@ import { par } from '../par.js'
 import { resourceIndicators } from '../resource.js'
 import { fetchUser } from '../userinfo.js'
 import { sendProxied } from './proxy-server.js'
-import { confirmBeforeSending, createServiceWorkerChecks } from './service-workers.js'
+import { confirmBeforeSending, createServiceWorkerChecks, foreignServiceWorkerSeen, handledByServiceWorker } from './service-workers.js'
 import {
   hasFields,
   isPlainObject,
@@ -60,14 +60,15 @@ interface Client {
  * service-workers.ts). Once one is seen, the session is ended here, and nothing more is sent: not
  * even a revocation, which the Service Worker would read.
  */
-function confirmNoServiceWorker(checks: ReturnType<typeof createServiceWorkerChecks>, client: () => Client) {
+function confirmNoServiceWorker(server: ServerParts, appHasServiceWorkers: boolean, client: () => Client) {
   let seen = false
+  const askPages = () => server.checks.anyForeign(client().ports)
   return async () => {
-    if (!seen && (await checks.anyForeign(client().ports))) {
+    if (!seen && (await foreignServiceWorkerSeen(await server.probeServiceWorker(), appHasServiceWorkers, askPages))) {
       seen = true
       void client().shared.internals.endSession({ localOnly: true }).catch(() => {})
     }
-    if (seen) throw new AuthError('config_error', 'Token isolation: a page saw a Service Worker not listed in serviceWorkers; the session was ended')
+    if (seen) throw new AuthError('config_error', 'Token isolation: a Service Worker not listed in serviceWorkers handles requests; the session was ended')
   }
 }
 
@@ -103,8 +104,16 @@ function limitForcedRefreshes(get: AuthClient['getAccessToken']): AuthClient['ge
   }
 }
 
-function createClient(wire: WireConfig, shared: boolean, checks: ReturnType<typeof createServiceWorkerChecks>): Client {
-  const { dpop: withDPoP, par: withPar, resources, accessTokenInWorker, allowedOrigins, ...options } = wire
+/** What every client of one worker shares. */
+interface ServerParts {
+  shared: boolean
+  checks: ReturnType<typeof createServiceWorkerChecks>
+  /** See `handledByServiceWorker()`; given in tests, where no browser records timings. */
+  probeServiceWorker: () => Promise<boolean | undefined>
+}
+
+function createClient(wire: WireConfig, server: ServerParts): Client {
+  const { dpop: withDPoP, par: withPar, resources, accessTokenInWorker, allowedOrigins, serviceWorkers, ...options } = wire
   const config = resolveOptions({
     ...options,
     authorizationParams: stringRecord('authorizationParams', options.authorizationParams),
@@ -115,7 +124,7 @@ function createClient(wire: WireConfig, shared: boolean, checks: ReturnType<type
     resource: resources.length ? resourceIndicators(...resources) : undefined,
   })
   let made: Client | undefined
-  confirmBeforeSending(config, confirmNoServiceWorker(checks, () => made!))
+  confirmBeforeSending(config, confirmNoServiceWorker(server, serviceWorkers.length > 0, () => made!))
   const client = createSharedClient(config, withDPoP ? browserStore(memoryStore) : memoryOnlyStore())
   client.internals.getAccessToken = limitForcedRefreshes(client.internals.getAccessToken)
   const handle = {} as AuthClient
@@ -126,7 +135,7 @@ function createClient(wire: WireConfig, shared: boolean, checks: ReturnType<type
     handle,
     proxy: accessTokenInWorker || withDPoP ? createFetch(handle, { allowedOrigins }) : undefined,
     accessTokenInWorker,
-    scope: withDPoP ? 'browser' : shared ? 'open-tabs' : 'this-tab',
+    scope: withDPoP ? 'browser' : server.shared ? 'open-tabs' : 'this-tab',
     ports: new Set(),
   })
 }
@@ -161,9 +170,10 @@ function evictIdleClient(clients: Map<string, Client>): boolean {
  * Serves the isolation protocol on every port this worker is given. `generation` names this
  * worker's life: pages that find another one know it restarted, and lost its memory.
  */
-export function createIsolationServer(generation: string, shared: boolean) {
+export function createIsolationServer(generation: string, shared: boolean, probeServiceWorker = handledByServiceWorker) {
   const clients = new Map<string, Client>()
   const checks = createServiceWorkerChecks()
+  const parts: ServerParts = { shared, checks, probeServiceWorker }
 
   const clientFor = (config: unknown): Client => {
     if (!isPlainObject(config) || !hasFields(config, wireConfigFields)) throw new AuthError('config_error', 'Not a configuration')
@@ -173,7 +183,7 @@ export function createIsolationServer(generation: string, shared: boolean) {
     let client = clients.get(key)
     if (!client) {
       if (clients.size >= maxClients && !evictIdleClient(clients)) throw new AuthError('config_error', 'Too many configurations in one worker')
-      client = createClient(config as unknown as WireConfig, shared, checks)
+      client = createClient(config as unknown as WireConfig, parts)
       clients.set(key, client)
       const announce = client
       // In order: each state is read when it is published, and sent once redacted.
