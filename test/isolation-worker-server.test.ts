@@ -39,6 +39,8 @@ const config = (accessTokenInWorker = false) =>
  * Timing for the worker's probe (Node records none that tells).
  */
 const serverAsking = (generation: string) => createIsolationServer(generation, true, async () => undefined)
+/** A worker whose requests no Service Worker handles: it asks no page. */
+const serverUnwatched = (generation: string) => createIsolationServer(generation, true, async () => false)
 
 /** A page's port on `serve`: everything the worker posts on it, and a way to ask and await the answer. */
 function openPort(serve: (port: Port) => void) {
@@ -131,7 +133,7 @@ async function injectFault(fault: Record<string, unknown>) {
 describe('createIsolationServer', () => {
   it('keeps a Bearer session in memory: nothing written to IndexedDB; a second page of the worker shares it', async () => {
     const tokens = issueCanaryRefreshTokens()
-    const serve = serverAsking('g1')
+    const serve = serverUnwatched('g1')
     const page = await connectedPage(serve)
     await logIn(page)
     expect((await page.ask('token', { forceRefresh: true })).ok).toBe(true)
@@ -143,7 +145,7 @@ describe('createIsolationServer', () => {
     const other = await connectedPage(serve)
     expect((await other.ask('state')).value).toMatchObject({ status: 'authenticated' })
     // A fresh worker (a restart) has nothing: the session was in memory only.
-    const restarted = await connectedPage(serverAsking('g2'))
+    const restarted = await connectedPage(serverUnwatched('g2'))
     expect((await restarted.ask('state')).value).toMatchObject({ status: 'unauthenticated' })
   })
 
@@ -162,7 +164,7 @@ describe('createIsolationServer', () => {
 
   it.each(Object.keys(quoting('')))('never lets a refresh token out, even when the server quotes it: %s', async (name) => {
     const tokens = issueCanaryRefreshTokens()
-    const page = await connectedPage(serverAsking('g1'))
+    const page = await connectedPage(serverUnwatched('g1'))
     await logIn(page)
     const [current] = tokens()
     const description = encodingsOf(current!).join(' | ')
@@ -177,7 +179,7 @@ describe('createIsolationServer', () => {
   })
 
   it('serves no port before ready: no op before hello, none between hello and ready, no ready without the lock', async () => {
-    const serve = serverAsking('g1')
+    const serve = serverUnwatched('g1')
     const early = openPort(serve)
     for (const op of ['state', 'token', 'login', 'ready', 'userinfo']) {
       const answer = await early.ask(op)
@@ -198,12 +200,12 @@ describe('createIsolationServer', () => {
   })
 
   it('refuses token with accessTokenInWorker', async () => {
-    const page = await connectedPage(serverAsking('g1'), config(true))
+    const page = await connectedPage(serverUnwatched('g1'), config(true))
     expect(await page.ask('token')).toMatchObject({ ok: false, error: { code: 'config_error' } })
   })
 
   it('forces at most one refresh per 10 s; the others get the current token', async () => {
-    const page = await connectedPage(serverAsking('g1'))
+    const page = await connectedPage(serverUnwatched('g1'))
     await logIn(page)
     const first = await page.ask('token', { forceRefresh: true })
     const second = await page.ask('token', { forceRefresh: true })
