@@ -66,7 +66,7 @@ function clientOptions(json: AuthClientConfig): AuthClientOptions {
   if (par) options.par = parEntry.par()
   if (resource !== undefined) options.resource = resourceEntry.resourceIndicators(...[resource].flat())
   // With isolation, the origins the worker may send the token to are the plug-in's.
-  if (isolation) options.isolation = isolationEntry.tokenIsolation({ ...(isolation === true ? {} : isolation), allowedOrigins })
+  if (isolation) options.isolation = isolationEntry.tokenIsolation({ ...(isolation === true ? {} : isolation), ...(isProxied(json) && { allowedOrigins }) })
   if (silentLogin === 'iframe') {
     options.silentLogin = silentLoginEntry.silentLogin({ redirectUri: silentRedirectUri, timeoutSeconds: silentLoginTimeoutSeconds })
   }

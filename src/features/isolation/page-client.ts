@@ -47,9 +47,14 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
     const sameUser = JSON.stringify(next.user) === JSON.stringify(current.user)
     state.set({ ...next, user: sameUser ? current.user : next.user, error: error && fromWireError(error) })
   }
+  const proxied = settings.accessTokenInWorker || config.dpop !== undefined
   const connected = () =>
     (connection ??= foreignServiceWorker(settings.serviceWorkers)
       .then((foreign) => {
+        // Only the worker's proxy reads them: anywhere else they would be a list that does nothing.
+        if (settings.allowedOrigins.length && !proxied) {
+          throw new AuthError('config_error', 'tokenIsolation({ allowedOrigins }) is for accessTokenInWorker or dpop(); else pass them to createFetch(auth, { allowedOrigins })')
+        }
         if (foreign) throw foreignServiceWorkerError(foreign)
         const onCheck = async () => (await foreignServiceWorker(settings.serviceWorkers)) !== undefined
         return connect({ start, config: wireConfig(config, settings), deadlineMs, onState: adopt, onDeath: reconnect, onCheck })
@@ -106,8 +111,7 @@ export function createIsolatedClient(context: PluginContext, settings: Isolation
     // The page holds no session: only the worker does.
     session: async () => undefined,
     updateSession: () => Promise.reject(new AuthError('config_error', 'Token isolation: the session is the worker’s')),
-    fetch:
-      settings.accessTokenInWorker || config.dpop
+    fetch: proxied
         ? proxiedFetch(connected, { allowedOrigins: settings.allowedOrigins, resources: resources?.resources ?? [] })
         : undefined,
     userInfo: () => call('userinfo'),
