@@ -86,7 +86,7 @@ describe('parseRequest', () => {
 describe('hasFields (the worker checks hello’s configuration with it)', () => {
   const config = { issuer: 'https://op.example/', clientId: 'c', redirectUri: '/cb', scope: 'openid', allowInsecureRequests: false,
     authorizationParams: {}, refreshLeewaySeconds: 30, refreshRetries: 1, timeoutSeconds: 10, lockWaitSeconds: 10,
-    clockToleranceSeconds: 300, dpop: false, par: false, resources: [], accessTokenInWorker: false, allowedOrigins: [] }
+    clockToleranceSeconds: 300, dpop: false, par: false, resources: [], accessTokenInWorker: false, allowedOrigins: [], serviceWorkers: [] }
 
   it('accepts a configuration, and refuses sparse, long or mixed arrays where strings go', () => {
     expect(hasFields(config, wireConfigFields)).toBe(true)
