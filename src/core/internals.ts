@@ -4,9 +4,8 @@ import type * as oauth from 'oauth4webapi'
 import { AuthError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 import type { DPoPFeature, LoginStepOptions, LoginSteps, ResourceFeature } from './plugins.js'
-import type { Session } from './session.js'
+import type { Session, User } from './session.js'
 import type { AuthClient, LogoutOptions, RedirectCallbackResult } from './types.js'
-import type { User } from './session.js'
 
 /** What the action features (popup, fetch, UserInfo) reach through a client. @internal */
 export interface ClientInternals {
